@@ -1,0 +1,171 @@
+/*
+ * daemonize: run a program as a correct Unix daemon.
+ *
+ * One header declares everything, in blocks named after the file that
+ * defines them.
+ */
+#ifndef DAEMONIZE_H
+#define DAEMONIZE_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "compat/compat.h"
+
+#ifndef __dead
+#define __dead __attribute__((__noreturn__))
+#endif
+#define printflike(a, b) __attribute__((__format__(__printf__, a, b)))
+
+/*
+ * Exit statuses.  126 and 127 are the values POSIX shells use for "found
+ * but not executable" and "not found", so callers can treat daemonize like
+ * the shell's own exec.
+ */
+enum status {
+	STATUS_OK = 0,		/* the program is running */
+	STATUS_RUNNING = 1,	/* the lock is held by a live instance */
+	STATUS_USAGE = 2,	/* bad command line */
+	STATUS_FAILED = 125,	/* daemonize itself failed */
+	STATUS_NOEXEC = 126,	/* program found but cannot be executed */
+	STATUS_NOTFOUND = 127,	/* program not found */
+};
+
+/* What the command line asked for; filled by options_parse(). */
+struct options {
+	char **argv;		/* program and its arguments */
+	const char *chdir;	/* working directory of the daemon */
+	const char *stdout_path;
+	const char *stderr_path;
+	const char *pidfile;
+	const char *lockfile;
+	const char *user;	/* USER[:GROUP] */
+	char **env;		/* -E NAME=VALUE, in order */
+	size_t nenv;
+	mode_t umask;
+	bool append;
+	bool verbose;
+};
+
+/* A locked pidfile or lock file. */
+struct pidfile {
+	const char *path;
+	int fd;			/* holds the lock; read-only, kept by the daemon */
+	int wfd;		/* write side, closed before exec; -1 for -l */
+	dev_t dev;
+	ino_t ino;
+	bool owned;		/* we created or truncated it: remove on failure */
+	const char *why;	/* reason for a failure errno cannot say */
+};
+
+/* The user and groups the daemon runs as (-u). */
+struct user {
+	const char *spec;	/* as given on the command line */
+	char *name;
+	char *home;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	int ngroups;
+};
+
+/* Descriptors and resolved names the caller prepares before forking. */
+struct launch {
+	char *path;		/* absolute path of the program */
+	int null_rd;		/* /dev/null for stdin */
+	int null_wr;		/* /dev/null for stdout and stderr */
+	int out_fd;		/* -o, or -1 */
+	int err_fd;		/* -e, or -1 */
+	struct pidfile pid;	/* -p */
+	struct pidfile lock;	/* -l */
+	struct user *user;	/* -u, or NULL */
+};
+
+/* Steps of the daemon side that can fail, reported through the pipe. */
+enum step {
+	STEP_SETSID = 1,
+	STEP_FORK,
+	STEP_CHDIR,
+	STEP_PIDFILE,
+	STEP_STDIO,
+	STEP_CLOSE,
+	STEP_SIGNALS,
+	STEP_PRIVS,
+	STEP_EXEC,
+	STEP_LOST,		/* killed before it could report; err: signal */
+};
+
+/* A failure sent from the daemon side to the waiting caller. */
+struct failure {
+	int step;		/* enum step */
+	int err;		/* errno */
+};
+
+/* The close-on-exec pipe between the caller and the daemon. */
+struct report {
+	int rd;
+	int wr;
+};
+
+/* daemonize.c: main, the checklist in order. */
+
+/* detach.c */
+pid_t	 detach_start(const struct report *);
+void	 detach_finish(const struct options *, const struct report *);
+
+/* env.c */
+int	 env_apply(const struct options *, const struct user *);
+
+/* error.c */
+__dead void die(int, const char *, ...) printflike(2, 3);
+__dead void die_errno(int, int, const char *, ...) printflike(3, 4);
+void	 warn_errno(int, const char *, ...) printflike(2, 3);
+void	 verbose(const struct options *, const char *, ...) printflike(2, 3);
+
+/* fds.c */
+void	 fds_sanitize_std(void);
+int	 fds_open_null(struct launch *);
+int	 fds_open_outputs(const struct options *, struct launch *,
+	     const char **);
+int	 fds_redirect_stdio(const struct launch *);
+int	 fds_close_inherited(const int *, size_t);
+void	 fds_close_launch(struct launch *);
+
+/* options.c */
+void	 options_parse(struct options *, int, char **);
+int	 options_parse_umask(const char *, mode_t *);
+
+/* pidfile.c */
+void	 pidfile_init(struct pidfile *, const char *);
+int	 pidfile_lock(struct pidfile *, struct pidfile *);
+int	 pidfile_open_write(struct pidfile *);
+int	 pidfile_write(struct pidfile *, pid_t);
+void	 pidfile_abandon(struct pidfile *);
+pid_t	 pidfile_read(const char *);
+
+/* privs.c */
+#define PRIVS_NOUSER	1
+#define PRIVS_NOGROUP	2
+int	 privs_check_self(void);
+int	 privs_lookup(const char *, struct user **);
+int	 privs_drop(const struct user *);
+void	 privs_free(struct user *);
+
+/* program.c */
+char	*program_resolve(const char *);
+int	 program_exec(const char *, char **);
+int	 program_exec_status(const char *, int);
+
+/* report.c */
+int	 report_open(struct report *);
+__dead void report_failure(const struct report *, enum step, int);
+int	 report_wait(struct report *, pid_t, struct failure *);
+int	 report_explain(const struct failure *, const struct options *,
+	     const struct launch *);
+
+/* signals.c */
+int	 signals_reset(void);
+
+#endif /* DAEMONIZE_H */

@@ -1,0 +1,156 @@
+/*
+ * Descriptors: the standard three, the daemon's stdio, and closing
+ * everything the caller left open.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "daemonize.h"
+
+/*
+ * Reopen a closed 0, 1 or 2 on /dev/null first thing, so that no file we
+ * open later lands on a standard descriptor and gets clobbered or leaked.
+ */
+void
+fds_sanitize_std(void)
+{
+	int fd, nfd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (nfd == -1)
+			exit(STATUS_FAILED);
+		if (nfd != fd)
+			(void)close(nfd);
+	}
+}
+
+/* /dev/null, read-only for stdin and write-only for what is not redirected. */
+int
+fds_open_null(struct launch *l)
+{
+	l->null_rd = open("/dev/null", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (l->null_rd == -1)
+		return -1;
+	if (l->out_fd != -1 && l->err_fd != -1)
+		return 0;
+	l->null_wr = open("/dev/null", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	return l->null_wr == -1 ? -1 : 0;
+}
+
+/* Open an -o or -e file: truncated, or appended with -a. */
+static int
+fds_open_output(const char *path, bool append)
+{
+	int flags = O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC;
+
+	flags |= append ? O_APPEND : O_TRUNC;
+	return open(path, flags, 0644);
+}
+
+/* Is path the file open as fd? */
+static bool
+fds_same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fd != -1 && fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
+ * Open -o and -e.  When both name the same file it is opened once and
+ * shared, as "> file 2>&1" would, so the two streams never overwrite each
+ * other.  On failure *failed names the path.
+ */
+int
+fds_open_outputs(const struct options *o, struct launch *l,
+    const char **failed)
+{
+	if (o->stdout_path != NULL) {
+		*failed = o->stdout_path;
+		l->out_fd = fds_open_output(o->stdout_path, o->append);
+		if (l->out_fd == -1)
+			return -1;
+	}
+	if (o->stderr_path != NULL) {
+		*failed = o->stderr_path;
+		if (fds_same_file(l->out_fd, o->stderr_path))
+			l->err_fd = l->out_fd;
+		else if ((l->err_fd = fds_open_output(o->stderr_path,
+		    o->append)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Put the daemon's stdin, stdout and stderr in place. */
+int
+fds_redirect_stdio(const struct launch *l)
+{
+	int out = l->out_fd != -1 ? l->out_fd : l->null_wr;
+	int err = l->err_fd != -1 ? l->err_fd : l->null_wr;
+
+	if (dup2(l->null_rd, STDIN_FILENO) == -1 ||
+	    dup2(out, STDOUT_FILENO) == -1 ||
+	    dup2(err, STDERR_FILENO) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Close every descriptor above 2 except those in keep[], however many the
+ * caller had open and whatever RLIMIT_NOFILE says: close_range(2) walks the
+ * descriptor table, not a numeric range.
+ */
+int
+fds_close_inherited(const int *keep, size_t n)
+{
+	unsigned int lo = 3, k;
+	size_t i, j;
+	int sorted[8];
+
+	if (n > sizeof sorted / sizeof sorted[0]) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* Insertion sort: n is at most a handful. */
+	for (i = 0; i < n; i++) {
+		for (j = i; j > 0 && sorted[j - 1] > keep[i]; j--)
+			sorted[j] = sorted[j - 1];
+		sorted[j] = keep[i];
+	}
+	for (i = 0; i < n; i++) {
+		if (sorted[i] < 0 || (unsigned int)sorted[i] < lo)
+			continue;
+		k = (unsigned int)sorted[i];
+		if (k > lo && close_range(lo, k - 1, 0) == -1)
+			return -1;
+		lo = k + 1;
+	}
+	return close_range(lo, ~0U, 0);
+}
+
+/* The caller's copies of descriptors prepared for the daemon. */
+void
+fds_close_launch(struct launch *l)
+{
+	int *fds[] = { &l->null_rd, &l->null_wr, &l->out_fd, &l->err_fd };
+	size_t i;
+
+	if (l->err_fd == l->out_fd)
+		l->err_fd = -1;
+	for (i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+		if (*fds[i] != -1)
+			(void)close(*fds[i]);
+		*fds[i] = -1;
+	}
+}

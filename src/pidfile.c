@@ -1,0 +1,256 @@
+/*
+ * Pidfiles and lock files, locked the way FreeBSD's pidfile(3) does it:
+ * the file itself carries an flock(2) lock for as long as the daemon lives.
+ *
+ * flock rather than fcntl: an flock lock belongs to the open file
+ * description, so it survives both forks and the exec and is released
+ * only when the daemon's last descriptor of it goes; an fcntl lock would be
+ * lost at the first fork and whenever any descriptor of the file closes.
+ *
+ * The file is never opened through a symbolic link (O_NOFOLLOW), must be a
+ * regular file, and its device and inode are remembered and checked again
+ * before it is written or removed, so a file swapped in by someone else is
+ * never touched.
+ */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemonize.h"
+
+/* Opening and locking races with an instance removing the file; bounded. */
+#define PIDFILE_TRIES	100
+
+void
+pidfile_init(struct pidfile *p, const char *path)
+{
+	memset(p, 0, sizeof *p);
+	p->path = path;
+	p->fd = -1;
+	p->wfd = -1;
+}
+
+/* Does path still name the file open as fd's device and inode? */
+static bool
+pidfile_is(const struct pidfile *p, dev_t dev, ino_t ino)
+{
+	struct stat sb;
+
+	return stat(p->path, &sb) == 0 && sb.st_dev == dev && sb.st_ino == ino;
+}
+
+/*
+ * Open the lock descriptor.  It is read-only, so the daemon, which keeps
+ * it, cannot rewrite the pidfile through it after dropping privileges.  It
+ * is deliberately not close-on-exec: it must reach the program to hold the
+ * lock, and nothing else is ever executed by daemonize.
+ */
+static int
+pidfile_open(struct pidfile *p, bool *created)
+{
+	int fd, tries;
+
+	for (tries = 0; tries < PIDFILE_TRIES; tries++) {
+		fd = open(p->path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_NOCTTY, 0644);
+		if (fd != -1) {
+			*created = true;
+			return fd;
+		}
+		if (errno != EEXIST)
+			return -1;
+		/* O_NONBLOCK so that a FIFO planted here cannot hang us. */
+		fd = open(p->path, O_RDONLY | O_NOFOLLOW | O_NOCTTY |
+		    O_NONBLOCK);
+		if (fd != -1) {
+			*created = false;
+			return fd;
+		}
+		if (errno != ENOENT)
+			return -1;
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+/* Close and forget the lock descriptor, keeping errno. */
+static void
+pidfile_drop(struct pidfile *p)
+{
+	int saved = errno;
+
+	if (p->fd != -1)
+		(void)close(p->fd);
+	p->fd = -1;
+	errno = saved;
+}
+
+/* Try once to open and lock; 1 means "the file changed, try again". */
+static int
+pidfile_try_lock(struct pidfile *p, struct pidfile *shared)
+{
+	struct stat sb;
+	bool created;
+
+	if ((p->fd = pidfile_open(p, &created)) == -1)
+		return -1;
+	if (fstat(p->fd, &sb) == -1)
+		goto fail;
+	if (!S_ISREG(sb.st_mode)) {
+		p->why = "not a regular file";
+		errno = EINVAL;
+		goto fail;
+	}
+	if (shared != NULL && shared->fd != -1 && shared->dev == sb.st_dev &&
+	    shared->ino == sb.st_ino) {
+		/* -p F -l F: one file, one lock, one descriptor. */
+		pidfile_drop(p);
+		p->fd = shared->fd;
+		shared->fd = -1;
+	} else if (flock(p->fd, LOCK_EX | LOCK_NB) == -1)
+		goto fail;
+	/*
+	 * The instance that held the lock removes the file as it exits, so
+	 * the file locked may no longer be the one the path names: only a
+	 * lock on the current file counts.
+	 */
+	if (!pidfile_is(p, sb.st_dev, sb.st_ino)) {
+		pidfile_drop(p);
+		return 1;
+	}
+	p->dev = sb.st_dev;
+	p->ino = sb.st_ino;
+	p->owned = created || (shared != NULL && shared->owned);
+	return 0;
+fail:
+	pidfile_drop(p);
+	return -1;
+}
+
+/*
+ * Open path and take its exclusive lock without blocking.  Returns -1 with
+ * errno EWOULDBLOCK when another process holds it.  When shared already
+ * holds the lock on the same file, its descriptor is taken over instead.
+ */
+int
+pidfile_lock(struct pidfile *p, struct pidfile *shared)
+{
+	int tries, rc;
+
+	for (tries = 0; tries < PIDFILE_TRIES; tries++)
+		if ((rc = pidfile_try_lock(p, shared)) != 1)
+			return rc;
+	errno = EAGAIN;
+	return -1;
+}
+
+/*
+ * Open the write side of a locked pidfile and empty it, so the only
+ * content it ever has from now on is the daemon's pid.
+ */
+int
+pidfile_open_write(struct pidfile *p)
+{
+	struct stat sb;
+	int fd;
+
+	fd = open(p->path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC |
+	    O_NONBLOCK);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1)
+		goto fail;
+	if (sb.st_dev != p->dev || sb.st_ino != p->ino) {
+		p->why = "replaced while being opened";
+		errno = EBUSY;
+		goto fail;
+	}
+	if (ftruncate(fd, 0) == -1)
+		goto fail;
+	p->wfd = fd;
+	p->owned = true;
+	return 0;
+fail:
+	(void)close(fd);
+	return -1;
+}
+
+/* Write the pid in one write, then close the write side. */
+int
+pidfile_write(struct pidfile *p, pid_t pid)
+{
+	char buf[32];
+	ssize_t n;
+	int len, saved;
+
+	len = snprintf(buf, sizeof buf, "%ld\n", (long)pid);
+	n = pwrite(p->wfd, buf, (size_t)len, 0);
+	if (n != len && n != -1)
+		errno = ENOSPC;
+	saved = errno;
+	if (close(p->wfd) == -1 && n == len)
+		return -1;
+	p->wfd = -1;
+	errno = saved;
+	return n == len ? 0 : -1;
+}
+
+/*
+ * Undo a failed start: remove the file if we created or emptied it and the
+ * path still names it, then let go of the lock.
+ */
+void
+pidfile_abandon(struct pidfile *p)
+{
+	int saved = errno;
+
+	if (p->owned && p->fd != -1 && pidfile_is(p, p->dev, p->ino))
+		(void)unlink(p->path);
+	if (p->wfd != -1)
+		(void)close(p->wfd);
+	p->wfd = -1;
+	pidfile_drop(p);
+	errno = saved;
+}
+
+/*
+ * The pid recorded in path: >0, 0 when the file holds no valid pid, -1 on
+ * error.  The instance holding the lock may not have written its pid yet,
+ * so an empty file is read again for a short while.
+ */
+pid_t
+pidfile_read(const char *path)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	char buf[32], *end;
+	ssize_t n = 0;
+	long pid;
+	int fd, tries;
+
+	for (tries = 0; tries < 100 && n == 0; tries++) {
+		if (tries > 0)
+			(void)nanosleep(&ts, NULL);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC |
+		    O_NONBLOCK);
+		if (fd == -1)
+			return -1;
+		n = pread(fd, buf, sizeof buf - 1, 0);
+		(void)close(fd);
+		if (n == -1)
+			return -1;
+	}
+	buf[n] = '\0';
+	pid = strtol(buf, &end, 10);
+	if (end == buf || *end != '\n' || pid <= 0 || pid != (pid_t)pid)
+		return 0;
+	return (pid_t)pid;
+}

@@ -1,0 +1,188 @@
+/*
+ * Privileges: who daemonize refuses to run as, and the user and groups the
+ * daemon becomes with -u.  Users and groups are looked up in the caller,
+ * before forking, so an unknown name is reported at once and the name
+ * service is never consulted between fork and exec.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemonize.h"
+
+/*
+ * daemonize is not meant to be installed setuid or setgid: it would let
+ * any user run anything, as anyone, with -u.  Refuse when the ids differ or
+ * the executable carries either bit (a setuid-root binary run by root has
+ * equal ids, but is still a mistake to be told about).
+ */
+int
+privs_check_self(void)
+{
+	struct stat sb;
+
+	if (getuid() != geteuid() || getgid() != getegid() ||
+	    (stat("/proc/self/exe", &sb) == 0 &&
+	    (sb.st_mode & (S_ISUID | S_ISGID)) != 0)) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+/* A decimal id, or -1 if s is not one. */
+static long
+privs_number(const char *s)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v > INT_MAX)
+		return -1;
+	return v;
+}
+
+static int
+privs_group(const char *name, gid_t *gid)
+{
+	struct group *gr;
+	long n;
+
+	if ((gr = getgrnam(name)) != NULL) {
+		*gid = gr->gr_gid;
+		return 0;
+	}
+	if ((n = privs_number(name)) == -1)
+		return PRIVS_NOGROUP;
+	*gid = (gid_t)n;
+	return 0;
+}
+
+/* The supplementary groups of name, as initgroups(3) would set them. */
+static int
+privs_grouplist(struct user *u)
+{
+	int n = 32;
+
+	for (;;) {
+		free(u->groups);
+		if ((u->groups = calloc((size_t)n, sizeof *u->groups)) == NULL)
+			return -1;
+		u->ngroups = n;
+		if (getgrouplist(u->name, u->gid, u->groups,
+		    &u->ngroups) != -1)
+			return 0;
+		if (u->ngroups <= n)
+			n *= 2;
+		else
+			n = u->ngroups;
+	}
+}
+
+static int
+privs_passwd(struct user *u, const char *name)
+{
+	struct passwd *pw;
+	long n;
+
+	if ((pw = getpwnam(name)) == NULL && (n = privs_number(name)) != -1)
+		pw = getpwuid((uid_t)n);
+	if (pw == NULL)
+		return PRIVS_NOUSER;
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	if ((u->name = strdup(pw->pw_name)) == NULL ||
+	    (u->home = strdup(pw->pw_dir)) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * Resolve USER[:GROUP].  USER alone takes the user's primary group and
+ * its supplementary groups; USER:GROUP takes GROUP as the primary and only
+ * group.  Returns 0, PRIVS_NOUSER, PRIVS_NOGROUP, or -1 with errno.
+ */
+int
+privs_lookup(const char *spec, struct user **up)
+{
+	struct user *u;
+	char *copy, *group;
+	int rc = -1;
+
+	if ((u = calloc(1, sizeof *u)) == NULL)
+		return -1;
+	u->spec = spec;
+	if ((copy = strdup(spec)) == NULL)
+		goto out;
+	if ((group = strchr(copy, ':')) != NULL)
+		*group++ = '\0';
+	if ((rc = privs_passwd(u, copy)) != 0)
+		goto out;
+	if (group != NULL) {
+		if ((rc = privs_group(group, &u->gid)) != 0)
+			goto out;
+		rc = -1;
+		if ((u->groups = malloc(sizeof *u->groups)) == NULL)
+			goto out;
+		u->groups[0] = u->gid;
+		u->ngroups = 1;
+	} else if (privs_grouplist(u) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(copy);
+	if (rc == 0)
+		*up = u;
+	else
+		privs_free(u);
+	return rc;
+}
+
+void
+privs_free(struct user *u)
+{
+	int saved = errno;
+
+	if (u == NULL)
+		return;
+	free(u->groups);
+	free(u->name);
+	free(u->home);
+	free(u);
+	errno = saved;
+}
+
+/*
+ * Become the user for good: groups first (they need root), then the group
+ * id, then the user id, real, effective and saved alike (setuid as root
+ * sets all three).  Then make sure root cannot be regained.
+ */
+int
+privs_drop(const struct user *u)
+{
+	if (setgroups((size_t)u->ngroups, u->groups) == -1 ||
+	    setgid(u->gid) == -1 || setuid(u->uid) == -1)
+		return -1;
+	if (getuid() != u->uid || geteuid() != u->uid ||
+	    getgid() != u->gid || getegid() != u->gid) {
+		errno = EPERM;
+		return -1;
+	}
+	if (u->uid != 0 && setuid(0) != -1) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}

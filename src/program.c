@@ -1,0 +1,142 @@
+/*
+ * The program to run: found in PATH or made absolute against the caller's
+ * directory before anything changes directory, then executed.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemonize.h"
+
+extern char **environ;
+
+/* Join dir and name; a relative dir is taken from the current directory. */
+static char *
+program_join(const char *dir, size_t dirlen, const char *name)
+{
+	char cwd[PATH_MAX];
+	char *path;
+	int n;
+
+	if (dirlen == 0) {
+		dir = ".";
+		dirlen = 1;
+	}
+	if (dir[0] == '/')
+		n = asprintf(&path, "%.*s/%s", (int)dirlen, dir, name);
+	else if (getcwd(cwd, sizeof cwd) == NULL)
+		return NULL;
+	else if (dirlen == 1 && dir[0] == '.')
+		n = asprintf(&path, "%s/%s", cwd, name);
+	else
+		n = asprintf(&path, "%s/%.*s/%s", cwd, (int)dirlen, dir, name);
+	return n == -1 ? NULL : path;
+}
+
+/* Is path a file this process could execute? Sets errno when not. */
+static int
+program_executable(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1)
+		return -1;
+	if (S_ISDIR(sb.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	return access(path, X_OK);
+}
+
+/*
+ * Search PATH as execvp(3) does: the first executable match wins; if only
+ * non-executable matches exist the answer is EACCES, otherwise ENOENT.
+ */
+static char *
+program_search(const char *name)
+{
+	const char *p, *end, *search = getenv("PATH");
+	char *path;
+	int err = ENOENT;
+
+	if (search == NULL)
+		search = "/usr/local/bin:/usr/bin:/bin";
+	for (p = search;; p = end + 1) {
+		end = strchrnul(p, ':');
+		if ((path = program_join(p, (size_t)(end - p), name)) == NULL)
+			return NULL;
+		if (program_executable(path) == 0)
+			return path;
+		if (errno == EACCES || errno == EISDIR)
+			err = EACCES;
+		free(path);
+		if (*end == '\0')
+			break;
+	}
+	errno = err;
+	return NULL;
+}
+
+/*
+ * Resolve name to an absolute path.  Returns NULL with errno ENOENT when it
+ * does not exist and EISDIR for a directory; any other file is returned
+ * even if it cannot be executed, so that exec reports the precise reason.
+ */
+char *
+program_resolve(const char *name)
+{
+	struct stat sb;
+	char *path;
+
+	if (*name == '\0') {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (strchr(name, '/') == NULL)
+		return program_search(name);
+	if (name[0] == '/')
+		path = strdup(name);
+	else
+		path = program_join(".", 1, name[0] == '.' && name[1] == '/' ?
+		    name + 2 : name);
+	if (path == NULL)
+		return NULL;
+	if (stat(path, &sb) == -1)
+		goto fail;
+	if (S_ISDIR(sb.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	return path;
+fail:
+	free(path);
+	return NULL;
+}
+
+/* Replace this process with the program; returns errno only on failure. */
+int
+program_exec(const char *path, char **argv)
+{
+	execve(path, argv, environ);
+	return errno;
+}
+
+/*
+ * Map an exec errno to the shell's statuses.  ENOENT for a file that
+ * exists means its #! interpreter is missing: found, but not executable.
+ */
+int
+program_exec_status(const char *path, int err)
+{
+	if (err == ENOENT || err == ENOTDIR)
+		return access(path, F_OK) == 0 ? STATUS_NOEXEC :
+		    STATUS_NOTFOUND;
+	return STATUS_NOEXEC;
+}

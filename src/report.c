@@ -1,0 +1,146 @@
+/*
+ * The report pipe between the caller and the daemon.
+ *
+ * Both ends are close-on-exec, so a successful exec closes the daemon's
+ * end and the caller reads end-of-file: "the program is running".  Any
+ * step that fails writes which step and its errno instead, and the caller
+ * turns that into one line on stderr and an exit status.
+ */
+#include "config.h"
+
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemonize.h"
+
+int
+report_open(struct report *r)
+{
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return -1;
+	r->rd = fds[0];
+	r->wr = fds[1];
+	return 0;
+}
+
+/* In the daemon (or the middle process): tell the caller, then give up. */
+__dead void
+report_failure(const struct report *r, enum step step, int err)
+{
+	struct failure f = { (int)step, err };
+
+	/* The caller reads one struct; a pipe write this small is atomic. */
+	(void)!write(r->wr, &f, sizeof f);
+	_exit(STATUS_FAILED);
+}
+
+/* Read until end-of-file or a whole failure record. */
+static ssize_t
+report_read(int fd, struct failure *f)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof *f) {
+		n = read(fd, (char *)f + got, sizeof *f - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n == 0 ? (ssize_t)got : -1;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * In the caller: wait for the daemon's exec or its failure, and reap the
+ * middle process.  Returns 0 when the program is running, 1 with *f
+ * filled when something failed.
+ */
+int
+report_wait(struct report *r, pid_t middle, struct failure *f)
+{
+	ssize_t n;
+	int status;
+
+	(void)close(r->wr);
+	r->wr = -1;
+	n = report_read(r->rd, f);
+	if (n == -1)
+		*f = (struct failure){ STEP_FORK, errno };
+	(void)close(r->rd);
+	r->rd = -1;
+	while (waitpid(middle, &status, 0) == -1)
+		if (errno != EINTR) {
+			status = 0;
+			break;
+		}
+	if (n == (ssize_t)sizeof *f || n == -1)
+		return 1;
+	/* Killed before it could say anything: the daemon never started. */
+	if (WIFSIGNALED(status)) {
+		*f = (struct failure){ STEP_LOST, WTERMSIG(status) };
+		return 1;
+	}
+	return 0;
+}
+
+static const char *
+report_step(const struct failure *f)
+{
+	switch (f->step) {
+	case STEP_SETSID:
+		return "setsid";
+	case STEP_FORK:
+		return "fork";
+	case STEP_STDIO:
+		return "redirecting standard input and output";
+	case STEP_CLOSE:
+		return "closing inherited descriptors";
+	case STEP_SIGNALS:
+		return "resetting signals";
+	default:
+		return "unknown step";
+	}
+}
+
+/* Print the caller's one line for a failure; returns the exit status. */
+int
+report_explain(const struct failure *f, const struct options *o,
+    const struct launch *l)
+{
+	int status;
+
+	switch (f->step) {
+	case STEP_CHDIR:
+		warn_errno(f->err, "chdir %s", o->chdir);
+		return STATUS_FAILED;
+	case STEP_PIDFILE:
+		warn_errno(f->err, "%s", o->pidfile);
+		return STATUS_FAILED;
+	case STEP_PRIVS:
+		warn_errno(f->err, "changing to user %s", o->user);
+		return STATUS_FAILED;
+	case STEP_LOST:
+		warn_errno(0, "daemon process killed by signal %d before "
+		    "exec", f->err);
+		return STATUS_FAILED;
+	case STEP_EXEC:
+		status = program_exec_status(l->path, f->err);
+		if (f->err == ENOENT && status == STATUS_NOEXEC)
+			warn_errno(f->err, "%s: bad interpreter", l->path);
+		else
+			warn_errno(f->err, "%s", l->path);
+		return status;
+	default:
+		warn_errno(f->err, "%s", report_step(f));
+		return STATUS_FAILED;
+	}
+}
