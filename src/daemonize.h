@@ -165,6 +165,9 @@ int	 report_wait(struct report *, pid_t, struct failure *);
 int	 report_explain(const struct failure *, const struct options *,
 	     const struct launch *);
 
+/* sigraw-linux.c, sigraw-none.c */
+int	 sigraw_default(int);
+
 /* signals.c */
 int	 signals_reset(void);
 

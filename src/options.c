@@ -56,11 +56,17 @@ static const char usage_text[] =
 "  -v, --verbose           narrate each step on standard error\n"
 "  -V, --version           show the version and exit\n";
 
-/* Name an option the way the user wrote it, for error messages. */
+/*
+ * Name an option the way the user wrote it, for error messages.  When its
+ * value was the next word, the option is the word before that.
+ */
 static void
 options_name(char *buf, size_t len, char **argv, int opt)
 {
 	const char *word = argv[optind - 1];
+
+	if (optarg != NULL && optarg == word && optind >= 2)
+		word = argv[optind - 2];
 	size_t n;
 
 	if (strncmp(word, "--", 2) == 0) {
@@ -170,11 +176,13 @@ options_one(struct options *o, int opt, char **argv)
 		    PACKAGE_VERSION, DAEMONIZE_SETSID, DAEMONIZE_CLOSE_RANGE);
 		exit(fflush(stdout) == 0 ? STATUS_OK : STATUS_FAILED);
 	case ':':
+		optarg = NULL;
 		options_name(name, sizeof name, argv, optopt);
 		die(STATUS_USAGE, "%s: missing value", name);
 	default:
 		if (optopt != 0)
 			die(STATUS_USAGE, "-%c: unknown option", optopt);
+		optarg = NULL;
 		options_name(name, sizeof name, argv, 0);
 		die(STATUS_USAGE, "%s: unknown option", name);
 	}

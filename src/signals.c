@@ -26,8 +26,10 @@ signals_reset(void)
 	for (sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
+		if (sigaction(sig, &sa, NULL) == 0)
+			continue;
 		/* EINVAL: a number the C library keeps for itself. */
-		if (sigaction(sig, &sa, NULL) == -1 && errno != EINVAL)
+		if (errno != EINVAL || sigraw_default(sig) == -1)
 			return -1;
 	}
 	return sigprocmask(SIG_SETMASK, &none, NULL);

@@ -1,0 +1,217 @@
+#!/usr/bin/env bats
+# What the daemon looks like from the outside (SPEC section 2), read from
+# /proc after daemonize has returned 0.
+
+load helpers/common
+
+setup() {
+	PF=$BATS_TEST_TMPDIR/d.pid
+	MARK=$(unique_marker)
+}
+
+# start_sleep [options]: daemonize a sleep with a pidfile; sets PID.
+start_sleep() {
+	run -0 "$DAEMONIZE" -p "$PF" "$@" sleep "$MARK"
+	PID=$(read_pidfile "$PF")
+}
+
+@test "returns 0 only once the program is running, under the pidfile's pid" {
+	start_sleep
+	assert_equal "$(cat "/proc/$PID/cmdline" | tr '\0' ' ')" "sleep $MARK "
+	assert_equal "$(procs_with_arg "$MARK")" "$PID"
+}
+
+@test "parent is init or the nearest subreaper, never the caller" {
+	start_sleep
+	ppid=$(proc_field "$PID" 4)
+	assert [ "$ppid" != "$$" ]
+	is_ancestor "$ppid"
+}
+
+@test "own session, not its leader, process group of that session" {
+	start_sleep
+	sid=$(proc_field "$PID" 6)
+	pgrp=$(proc_field "$PID" 5)
+	if "$DAEMONIZE" -V | grep -qx 'setsid: fallback'; then
+		skip "built with the setsid fallback: no session of its own"
+	fi
+	assert [ "$sid" != "$PID" ]
+	assert [ "$sid" != "$(proc_field $$ 6)" ]
+	assert_equal "$pgrp" "$sid"
+	# The session leader (the middle process) is gone.
+	pid_gone "$sid"
+}
+
+@test "no controlling terminal" {
+	start_sleep
+	assert_equal "$(proc_field "$PID" 7)" 0
+	assert_equal "$(proc_field "$PID" 8)" -1
+}
+
+@test "working directory is / unless -c" {
+	start_sleep
+	assert_equal "$(readlink "/proc/$PID/cwd")" /
+	kill_tracked
+	rm -f "$PF"
+	start_sleep -c "$BATS_TEST_TMPDIR"
+	assert_equal "$(readlink "/proc/$PID/cwd")" "$BATS_TEST_TMPDIR"
+	kill_tracked
+	rm -f "$PF"
+	start_sleep --chdir /tmp
+	assert_equal "$(readlink "/proc/$PID/cwd")" /tmp
+}
+
+@test "umask is 022 whatever the caller's, 0 or 077 with -m" {
+	umask 077
+	start_sleep
+	assert_equal "$(status_field "$PID" Umask)" 0022
+	kill_tracked
+	rm -f "$PF"
+	start_sleep -m 0
+	assert_equal "$(status_field "$PID" Umask)" 0000
+	kill_tracked
+	rm -f "$PF"
+	umask 000
+	start_sleep --umask 077
+	assert_equal "$(status_field "$PID" Umask)" 0077
+}
+
+@test "stdin is /dev/null read-only, stdout and stderr /dev/null write-only" {
+	start_sleep
+	for fd in 0 1 2; do
+		assert_equal "$(readlink "/proc/$PID/fd/$fd")" /dev/null
+	done
+	assert_equal "$(fd_mode "$PID" 0)" r
+	assert_equal "$(fd_mode "$PID" 1)" w
+	assert_equal "$(fd_mode "$PID" 2)" w
+}
+
+@test "nothing open beyond 0-2 and the read-only lock" {
+	start_sleep
+	assert_equal "$(fd_list "$PID" | cut -d' ' -f1-3)" "0 1 2"
+	assert_equal "$(extra_fds "$PID")" "$PF"
+	assert_equal "$(fd_mode "$PID" "$(lock_fd "$PID")")" r
+}
+
+@test "without a pidfile nothing is open beyond 0-2" {
+	run -0 "$DAEMONIZE" sleep "$MARK"
+	track_marker "$MARK"
+	pid=$(procs_with_arg "$MARK")
+	assert [ -n "$pid" ]
+	assert_equal "$(fd_list "$pid")" "0 1 2"
+}
+
+@test "a caller holding 500 extra descriptors leaks none of them" {
+	for i in $(seq 1 500); do
+		exec {fd}</dev/null
+	done
+	assert [ "$(fd_list $$ | wc -w)" -gt 500 ]
+	start_sleep
+	assert_equal "$(extra_fds "$PID")" "$PF"
+}
+
+@test "descriptors above a lowered RLIMIT_NOFILE are closed too" {
+	# A loop bounded by the soft limit would miss these.
+	exec 900</dev/null 1000>/dev/null
+	ulimit -S -n 64
+	start_sleep
+	assert_equal "$(extra_fds "$PID")" "$PF"
+}
+
+@test "every signal at its default disposition and none blocked" {
+	trap '' HUP INT QUIT USR1 TERM
+	run -0 python3 -c '
+import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGUSR2, signal.SIGHUP})
+signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+os.execv(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	PID=$(read_pidfile "$PF")
+	assert_equal "$(status_field "$PID" SigIgn)" 0000000000000000
+	assert_equal "$(status_field "$PID" SigBlk)" 0000000000000000
+	# And so a plain kill stops it.
+	kill "$PID"
+	wait_until 5 pid_gone "$PID"
+}
+
+@test "environment is the caller's plus each -E in order" {
+	export DZ_INHERITED=yes
+	start_sleep -E A=1 --env B=two -E A=3 -E 'C=with space'
+	env=$(tr '\0' '\n' <"/proc/$PID/environ")
+	assert_equal "$(grep -c '^A=' <<<"$env")" 1
+	assert grep -qx 'A=3' <<<"$env"
+	assert grep -qx 'B=two' <<<"$env"
+	assert grep -qx 'C=with space' <<<"$env"
+	assert grep -qx 'DZ_INHERITED=yes' <<<"$env"
+}
+
+@test "-o and -e redirect output, truncating; -a appends" {
+	out=$BATS_TEST_TMPDIR/out
+	err=$BATS_TEST_TMPDIR/err
+	echo old >"$out"
+	echo old >"$err"
+	run -0 "$DAEMONIZE" -o "$out" -e "$err" sh -c 'echo to-out; echo to-err >&2'
+	wait_until 5 grep -qx to-err "$err"
+	wait_until 5 grep -qx to-out "$out"
+	assert_equal "$(cat "$out")" to-out
+	assert_equal "$(cat "$err")" to-err
+	run -0 "$DAEMONIZE" -a --stdout "$out" --stderr "$err" sh -c 'echo again; echo again >&2'
+	wait_until 5 grep -qx again "$err"
+	wait_until 5 grep -qx again "$out"
+	assert_equal "$(cat "$out")" "to-out
+again"
+	assert_equal "$(cat "$err")" "to-err
+again"
+}
+
+@test "the same path for -o and -e is one open file: nothing overwritten" {
+	log=$BATS_TEST_TMPDIR/log
+	run -0 "$DAEMONIZE" -o "$log" -e "$log" sh -c \
+		'echo first; echo second >&2; echo third; echo done >&2'
+	wait_until 5 grep -qx done "$log"
+	assert_equal "$(cat "$log")" "first
+second
+third
+done"
+}
+
+@test "output files get the daemon's umask, not the caller's" {
+	umask 000
+	run -0 "$DAEMONIZE" -o "$BATS_TEST_TMPDIR/o" true
+	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/o")" 644
+}
+
+@test "a relative program, pidfile and output are the caller's, not /'s" {
+	cd "$BATS_TEST_TMPDIR"
+	mkdir sub
+	printf '#!/bin/sh\necho "$@"\nexec sleep "$1"\n' >sub/prog
+	chmod +x sub/prog
+	run -0 "$DAEMONIZE" -p rel.pid -o rel.out ./sub/prog "$MARK"
+	PID=$(read_pidfile "$BATS_TEST_TMPDIR/rel.pid")
+	wait_until 5 file_nonempty "$BATS_TEST_TMPDIR/rel.out"
+	assert_equal "$(cat rel.out)" "$MARK"
+	assert_equal "$(readlink "/proc/$PID/cwd")" /
+	assert [ ! -e /rel.pid ]
+}
+
+@test "a program without a slash is found in the caller's PATH" {
+	mkdir "$BATS_TEST_TMPDIR/bin"
+	printf '#!/bin/sh\nexec sleep "$1"\n' >"$BATS_TEST_TMPDIR/bin/dz-test-prog"
+	chmod +x "$BATS_TEST_TMPDIR/bin/dz-test-prog"
+	PATH=$BATS_TEST_TMPDIR/bin:$PATH run -0 "$DAEMONIZE" -p "$PF" dz-test-prog "$MARK"
+	PID=$(read_pidfile "$PF")
+	assert_equal "$(procs_with_arg "$MARK")" "$PID"
+}
+
+@test "the daemon cannot acquire a terminal by opening one" {
+	# glibc's daemon(3) forks once and leaves a session leader, which
+	# gets a controlling terminal from the first tty it opens.
+	out=$BATS_TEST_TMPDIR/tty
+	run -0 "$DAEMONIZE" -o "$out" python3 -c '
+import os, pty, time
+m, s = pty.openpty()
+fd = os.open(os.ttyname(s), os.O_RDWR)
+print(open("/proc/self/stat").read().rsplit(")", 1)[1].split()[4], flush=True)
+'
+	wait_until 5 file_nonempty "$out"
+	assert_equal "$(cat "$out")" 0
+}

@@ -1,0 +1,169 @@
+#!/usr/bin/env bats
+# Errors are reported before daemonize returns (SPEC section 3): one line
+# "daemonize: WHAT: REASON", the documented status, and nothing left
+# behind: no process, no pidfile, no lock.
+
+load helpers/common
+
+setup() {
+	PF=$BATS_TEST_TMPDIR/d.pid
+	MARK=$(unique_marker)
+}
+
+# fails STATUS PATTERN daemonize-args...: exactly one line on stderr
+# matching PATTERN (an extended regex), nothing on stdout, status STATUS.
+fails() {
+	local status=$1 pattern=$2
+	shift 2
+	run --separate-stderr -"$status" "$DAEMONIZE" "$@"
+	assert_output ""
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	assert_regex "$stderr" "$pattern"
+}
+
+# Nothing left behind: no pidfile, and the lock is free (a new start works).
+nothing_left() {
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	read_pidfile "$PF" >/dev/null
+}
+
+@test "missing program: 127" {
+	fails 127 '^daemonize: /nonexistent/prog: No such file or directory$' \
+		-p "$PF" /nonexistent/prog "$MARK"
+	nothing_left
+}
+
+@test "program not in PATH: 127" {
+	fails 127 '^daemonize: dz-no-such-command: command not found$' \
+		-p "$PF" dz-no-such-command "$MARK"
+	nothing_left
+}
+
+@test "non-executable file: 126" {
+	printf '#!/bin/sh\nexec sleep "$1"\n' >"$BATS_TEST_TMPDIR/prog"
+	chmod 644 "$BATS_TEST_TMPDIR/prog"
+	fails 126 "^daemonize: $BATS_TEST_TMPDIR/prog: Permission denied\$" \
+		-p "$PF" "$BATS_TEST_TMPDIR/prog" "$MARK"
+	nothing_left
+}
+
+@test "a directory: 126" {
+	fails 126 "^daemonize: $BATS_TEST_TMPDIR: Is a directory\$" \
+		-p "$PF" "$BATS_TEST_TMPDIR" "$MARK"
+	nothing_left
+}
+
+@test "a script whose #! interpreter is missing: 126" {
+	printf '#!/nonexistent/interpreter\n' >"$BATS_TEST_TMPDIR/script"
+	chmod 755 "$BATS_TEST_TMPDIR/script"
+	fails 126 "^daemonize: $BATS_TEST_TMPDIR/script: bad interpreter: No such file or directory\$" \
+		-p "$PF" "$BATS_TEST_TMPDIR/script" "$MARK"
+	nothing_left
+}
+
+@test "a file that is no executable format and has no #!: 126" {
+	printf 'sleep 1000\n' >"$BATS_TEST_TMPDIR/noformat"
+	chmod 755 "$BATS_TEST_TMPDIR/noformat"
+	fails 126 "^daemonize: $BATS_TEST_TMPDIR/noformat: Exec format error\$" \
+		-p "$PF" "$BATS_TEST_TMPDIR/noformat" "$MARK"
+	nothing_left
+}
+
+@test "bad -c directory: 125" {
+	fails 125 '^daemonize: chdir /nonexistent/dir: No such file or directory$' \
+		-p "$PF" -c /nonexistent/dir sleep "$MARK"
+	nothing_left
+}
+
+@test "pidfile in a missing directory: 125" {
+	fails 125 "^daemonize: $BATS_TEST_TMPDIR/none/d.pid: No such file or directory\$" \
+		-p "$BATS_TEST_TMPDIR/none/d.pid" sleep "$MARK"
+	nothing_left
+}
+
+@test "pidfile in a directory the caller cannot write: 125" {
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	is_root || skip "needs root to run the caller as nobody"
+	mkdir -m 755 "$BATS_TEST_TMPDIR/ro"
+	chmod 755 "$BATS_TEST_TMPDIR"
+	run --separate-stderr -125 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$DAEMONIZE" -p "$BATS_TEST_TMPDIR/ro/d.pid" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: $BATS_TEST_TMPDIR/ro/d.pid: Permission denied"
+	assert [ ! -e "$BATS_TEST_TMPDIR/ro/d.pid" ]
+	nothing_left
+}
+
+@test "pidfile that is not a regular file: 125" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	fails 125 "^daemonize: $BATS_TEST_TMPDIR/fifo: not a regular file\$" \
+		-p "$BATS_TEST_TMPDIR/fifo" sleep "$MARK"
+	assert [ -p "$BATS_TEST_TMPDIR/fifo" ]
+	nothing_left
+}
+
+@test "an output file that cannot be opened: 125, pidfile removed" {
+	fails 125 "^daemonize: /nonexistent/out: No such file or directory\$" \
+		-p "$PF" -o /nonexistent/out sleep "$MARK"
+	nothing_left
+}
+
+@test "unknown user: 125" {
+	is_root || skip "-u needs root"
+	fails 125 '^daemonize: -u dz-no-such-user: no such user$' \
+		-p "$PF" -u dz-no-such-user sleep "$MARK"
+	nothing_left
+}
+
+@test "unknown option: 2" {
+	fails 2 '^daemonize: --no-such-option: unknown option$' \
+		-p "$PF" --no-such-option sleep "$MARK"
+	fails 2 '^daemonize: -j: unknown option$' -j sleep "$MARK"
+	nothing_left
+}
+
+@test "missing or malformed values and no program: 2" {
+	fails 2 '^daemonize: -p: missing value$' -p
+	fails 2 '^daemonize: --pidfile: missing value$' --pidfile
+	fails 2 '^daemonize: -m 8: expected an octal mode from 0 to 0777$' -m 8 true
+	fails 2 '^daemonize: -m 1000: expected an octal mode from 0 to 0777$' -m 1000 true
+	fails 2 '^daemonize: -E NOEQUALS: expected NAME=VALUE$' -E NOEQUALS true
+	fails 2 '^daemonize: --env =x: expected NAME=VALUE$' --env =x true
+	fails 2 '^daemonize: -o: empty value$' -o '' true
+	fails 2 '^daemonize: no program given' -p "$PF"
+	nothing_left
+}
+
+@test "a failed start leaves a stale pidfile it never locked untouched" {
+	echo 12345 >"$PF"
+	touch -d '2001-01-01' "$PF"
+	fails 127 '^daemonize: /nonexistent: No such file or directory$' \
+		-p "$PF" /nonexistent
+	assert_equal "$(cat "$PF")" 12345
+	assert_equal "$(stat -c %Y "$PF")" "$(date -d 2001-01-01 +%s)"
+}
+
+@test "a failure after taking the lock removes the pidfile it emptied" {
+	echo 12345 >"$PF"
+	fails 125 '^daemonize: chdir /nonexistent: No such file or directory$' \
+		-p "$PF" -c /nonexistent sleep "$MARK"
+	nothing_left
+}
+
+@test "a pidfile that cannot be finished is removed (ENOSPC)" {
+	is_root || skip "needs root to mount a tmpfs"
+	mkdir "$BATS_TEST_TMPDIR/full"
+	mount -t tmpfs -o size=4k,nr_inodes=16 tmpfs "$BATS_TEST_TMPDIR/full" ||
+		skip "cannot mount a tmpfs here"
+	dd if=/dev/zero of="$BATS_TEST_TMPDIR/full/filler" bs=1k count=64 2>/dev/null || true
+	run --separate-stderr "$DAEMONIZE" -p "$BATS_TEST_TMPDIR/full/d.pid" sleep "$MARK"
+	umount_rc=0
+	[ -e "$BATS_TEST_TMPDIR/full/d.pid" ] && leftover=yes || leftover=no
+	umount "$BATS_TEST_TMPDIR/full" || umount_rc=$?
+	assert_equal "$status" 125
+	assert_equal "$stderr" "daemonize: $BATS_TEST_TMPDIR/full/d.pid: No space left on device"
+	assert_equal "$leftover" no
+	assert_equal "$umount_rc" 0
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}

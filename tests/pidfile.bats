@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+# The pidfile is the lock (SPEC section 4): one instance at a time, and
+# neither a stale pidfile nor a reused pid can fool it.
+
+load helpers/common
+
+setup() {
+	PF=$BATS_TEST_TMPDIR/d.pid
+	MARK=$(unique_marker)
+}
+
+@test "the pidfile holds exactly the running program's pid and a newline" {
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert_equal "$(od -An -c "$PF" | tr -s ' ')" " $(sed 's/./& /g' <<<"$pid")\\n"
+	assert_equal "$(procs_with_arg "$MARK")" "$pid"
+	assert_equal "$(readlink "/proc/$pid/exe")" "$(readlink -f "$(command -v sleep)")"
+}
+
+@test "a second start exits 1 naming the running pid, and changes nothing" {
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	run --separate-stderr -1 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: $PF: already running, pid $pid"
+	assert_equal "$(cat "$PF")" "$pid"
+	assert_equal "$(procs_with_arg "$MARK")" "$pid"
+}
+
+@test "a second start does not truncate the running instance's log" {
+	log=$BATS_TEST_TMPDIR/log
+	run -0 "$DAEMONIZE" -p "$PF" -o "$log" sh -c "echo running; exec sleep $MARK"
+	read_pidfile "$PF" >/dev/null
+	wait_until 5 file_nonempty "$log"
+	run -1 "$DAEMONIZE" -p "$PF" -o "$log" sleep "$MARK"
+	assert_equal "$(cat "$log")" running
+}
+
+@test "after kill -9 of the daemon a new start succeeds" {
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	kill -KILL "$pid"
+	wait_until 5 pid_gone "$pid"
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	new=$(read_pidfile "$PF")
+	assert [ "$new" != "$pid" ]
+	assert_equal "$(procs_with_arg "$MARK")" "$new"
+}
+
+@test "a stale pidfile of a dead process does not block" {
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	echo "$dead" >"$PF"
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert [ "$pid" != "$dead" ]
+	assert_equal "$(cat "$PF")" "$pid"
+}
+
+@test "a pidfile naming an unrelated live process does not block or touch it" {
+	sleep 300 &
+	other=$!
+	track_pid "$other"
+	echo "$other" >"$PF"
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert [ "$pid" != "$other" ]
+	pid_alive "$other"
+	assert_equal "$(procs_with_arg "$MARK")" "$pid"
+}
+
+@test "a pidfile with longer stale content is rewritten, not overlaid" {
+	echo 123456789012 >"$PF"
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert_equal "$(cat "$PF")" "$pid"
+	assert_equal "$(wc -l <"$PF")" 1
+}
+
+@test "20 concurrent starts: exactly one daemon, every other exits 1" {
+	for i in $(seq 1 20); do
+		(
+			rc=0
+			"$DAEMONIZE" -p "$PF" sleep "$MARK" 2>"$BATS_TEST_TMPDIR/err.$i" || rc=$?
+			echo "$rc" >"$BATS_TEST_TMPDIR/rc.$i"
+		) &
+	done
+	wait
+	track_marker "$MARK"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR"/rc.* | sort | uniq -c | awk '{ print $1 "x" $2 }' | tr '\n' ' ')" "1x0 19x1 "
+	pid=$(read_pidfile "$PF")
+	assert_equal "$(procs_with_arg "$MARK")" "$pid"
+	for i in $(seq 1 20); do
+		if [ "$(cat "$BATS_TEST_TMPDIR/rc.$i")" = 1 ]; then
+			assert_equal "$(cat "$BATS_TEST_TMPDIR/err.$i")" \
+				"daemonize: $PF: already running, pid $pid"
+		fi
+	done
+}
+
+@test "a symlinked pidfile is refused and its target left untouched" {
+	echo precious >"$BATS_TEST_TMPDIR/target"
+	touch -d 2001-01-01 "$BATS_TEST_TMPDIR/target"
+	ln -s "$BATS_TEST_TMPDIR/target" "$PF"
+	run --separate-stderr -125 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: $PF: is a symbolic link, refusing to follow it"
+	assert [ -L "$PF" ]
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/target")" precious
+	assert_equal "$(stat -c %Y "$BATS_TEST_TMPDIR/target")" "$(date -d 2001-01-01 +%s)"
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
+@test "a dangling symlink is refused and nothing is created behind it" {
+	ln -s "$BATS_TEST_TMPDIR/nowhere" "$PF"
+	run -125 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	assert [ -L "$PF" ]
+	assert [ ! -e "$BATS_TEST_TMPDIR/nowhere" ]
+}
+
+@test "-l takes the lock on a separate file" {
+	LK=$BATS_TEST_TMPDIR/d.lock
+	run -0 "$DAEMONIZE" -l "$LK" -p "$PF" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	run --separate-stderr -1 "$DAEMONIZE" --lock "$LK" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: $LK: already locked by a running instance"
+	run --separate-stderr -1 "$DAEMONIZE" -l "$LK" -p "$BATS_TEST_TMPDIR/other.pid" sleep "$MARK"
+	assert [ ! -e "$BATS_TEST_TMPDIR/other.pid" ]
+	assert_equal "$(procs_with_arg "$MARK")" "$pid"
+	assert [ ! -s "$LK" ]
+	assert_equal "$(extra_fds "$pid")" "$LK $PF"
+}
+
+@test "-p F -l F: one file, one lock, one descriptor" {
+	run -0 "$DAEMONIZE" -p "$PF" -l "$PF" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert_equal "$(extra_fds "$pid")" "$PF"
+	run --separate-stderr -1 "$DAEMONIZE" -l "$PF" -p "$PF" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: $PF: already running, pid $pid"
+	run -1 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	assert_equal "$(procs_with_arg "$MARK")" "$pid"
+}
+
+@test "the lock is released when the daemon exits" {
+	run -0 "$DAEMONIZE" -p "$PF" sh -c "exec sleep 0.3"
+	wait_until 5 file_nonempty "$PF"
+	wait_until 5 flock -n "$PF" true
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	read_pidfile "$PF" >/dev/null
+}
+
+@test "the lock is held from the pidfile's own descriptor" {
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	run flock -n "$PF" true
+	assert_equal "$status" 1
+}
+
+@test "a relative pidfile is the caller's, written before chdir" {
+	cd "$BATS_TEST_TMPDIR"
+	run -0 "$DAEMONIZE" -p rel.pid sleep "$MARK"
+	pid=$(read_pidfile "$BATS_TEST_TMPDIR/rel.pid")
+	assert_equal "$(procs_with_arg "$MARK")" "$pid"
+	assert [ ! -e /rel.pid ]
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env bats
+# -u USER, and refusing to run with borrowed privileges.  The -u tests need
+# root; they are skipped, with the reason, otherwise.
+
+load helpers/common
+
+setup() {
+	PF=$BATS_TEST_TMPDIR/d.pid
+	MARK=$(unique_marker)
+	chmod 755 "$BATS_TEST_TMPDIR"
+}
+
+need_root() {
+	is_root || skip "needs root"
+}
+
+@test "-u nobody: uid, gid and groups are nobody's, all four fields" {
+	need_root
+	run -0 "$DAEMONIZE" -p "$PF" -u nobody sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	uid=$(id -u nobody)
+	gid=$(id -g nobody)
+	assert_equal "$(status_field "$pid" Uid)" "$uid $uid $uid $uid"
+	assert_equal "$(status_field "$pid" Gid)" "$gid $gid $gid $gid"
+	assert_equal "$(status_field "$pid" Groups | tr -s ' ' | sed 's/ $//')" \
+		"$(id -G nobody | tr ' ' '\n' | sort -n | tr '\n' ' ' | sed 's/ $//')"
+}
+
+@test "-u nobody: the pidfile stays root's and is held read-only" {
+	need_root
+	run -0 "$DAEMONIZE" --pidfile "$PF" --user nobody sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert_equal "$(stat -c '%u %g %a' "$PF")" "0 0 644"
+	assert_equal "$(extra_fds "$pid")" "$PF"
+	assert_equal "$(fd_mode "$pid" "$(lock_fd "$pid")")" r
+	# The daemon itself cannot rewrite it.
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c "echo 1 > '$PF'"
+	assert_failure
+	assert_equal "$(cat "$PF")" "$pid"
+}
+
+@test "-u nobody: the program cannot regain root" {
+	need_root
+	out=$BATS_TEST_TMPDIR/regain
+	run -0 "$DAEMONIZE" -u nobody -o "$out" /usr/bin/python3 -c '
+import os
+for name, call in (("setuid", lambda: os.setuid(0)), ("seteuid", lambda: os.seteuid(0)),
+                   ("setgid", lambda: os.setgid(0)), ("setgroups", lambda: os.setgroups([0]))):
+    try:
+        call()
+        print(name, "succeeded")
+    except PermissionError:
+        print(name, "refused")
+print("uid", os.getuid(), os.geteuid())
+'
+	wait_until 5 grep -q '^uid' "$out"
+	assert_equal "$(cat "$out")" "setuid refused
+seteuid refused
+setgid refused
+setgroups refused
+uid $(id -u nobody) $(id -u nobody)"
+}
+
+@test "-u sets HOME, USER and LOGNAME; -E can still override" {
+	need_root
+	run -0 "$DAEMONIZE" -p "$PF" -u nobody -E LOGNAME=custom sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	env=$(tr '\0' '\n' <"/proc/$pid/environ")
+	assert grep -qx "HOME=$(getent passwd nobody | cut -d: -f6)" <<<"$env"
+	assert grep -qx 'USER=nobody' <<<"$env"
+	assert grep -qx 'LOGNAME=custom' <<<"$env"
+}
+
+@test "-u USER:GROUP takes GROUP as the primary and only group" {
+	need_root
+	grp=$(getent group nogroup >/dev/null && echo nogroup || echo nobody)
+	gid=$(getent group "$grp" | cut -d: -f3)
+	run -0 "$DAEMONIZE" -p "$PF" -u "nobody:$grp" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert_equal "$(status_field "$pid" Gid)" "$gid $gid $gid $gid"
+	assert_equal "$(status_field "$pid" Groups | tr -d ' ')" "$gid"
+}
+
+@test "-u accepts numeric ids" {
+	need_root
+	uid=$(id -u nobody)
+	run -0 "$DAEMONIZE" -p "$PF" -u "$uid" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert_equal "$(status_field "$pid" Uid)" "$uid $uid $uid $uid"
+}
+
+@test "-u when not root: 125, nothing started" {
+	need_root
+	run --separate-stderr -125 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$DAEMONIZE" -u nobody sleep "$MARK"
+	assert_equal "$stderr" "daemonize: -u nobody: only root can change user"
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
+@test "-u with an unknown group: 125" {
+	need_root
+	run --separate-stderr -125 "$DAEMONIZE" -p "$PF" -u nobody:dz-no-such-group sleep "$MARK"
+	assert_equal "$stderr" "daemonize: -u nobody:dz-no-such-group: no such group"
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
+@test "refuses to run from a setuid or setgid executable" {
+	need_root
+	cp "$DAEMONIZE" "$BATS_TEST_TMPDIR/suid"
+	chmod 4755 "$BATS_TEST_TMPDIR/suid"
+	run --separate-stderr -125 "$BATS_TEST_TMPDIR/suid" -p "$PF" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: refusing to run setuid or setgid"
+	chmod 2755 "$BATS_TEST_TMPDIR/suid"
+	run --separate-stderr -125 "$BATS_TEST_TMPDIR/suid" -p "$PF" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: refusing to run setuid or setgid"
+	# Run by an ordinary user, the ids differ as well.
+	chmod 4755 "$BATS_TEST_TMPDIR/suid"
+	run -125 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$BATS_TEST_TMPDIR/suid" sleep "$MARK"
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}

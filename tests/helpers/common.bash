@@ -1,0 +1,168 @@
+# Shared setup for the daemonize test suite.
+# shellcheck shell=bash
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+: "${DAEMONIZE:?DAEMONIZE must name the daemonize binary under test}"
+: "${FIXTURES:=$BATS_TEST_DIRNAME/fixtures}"
+
+# Every pid a test starts is recorded here and killed by teardown.
+track_pid() {
+	echo "$1" >>"$BATS_TEST_TMPDIR/pids"
+}
+
+# Kill exactly the recorded pids (never anything below 2), then wait for
+# them to go so the next test starts clean.
+kill_tracked() {
+	local pid
+	[ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
+	while read -r pid; do
+		[[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" -ge 2 ] || continue
+		kill -KILL "$pid" 2>/dev/null || true
+	done <"$BATS_TEST_TMPDIR/pids"
+	while read -r pid; do
+		[[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" -ge 2 ] || continue
+		wait_until 5 pid_gone "$pid" || true
+	done <"$BATS_TEST_TMPDIR/pids"
+}
+
+teardown() {
+	kill_tracked
+}
+
+# wait_until SECONDS CMD...: poll CMD every 20 ms until it succeeds; fail
+# after SECONDS (fractions allowed).
+wait_until() {
+	local tries
+	tries=$(awk -v s="$1" 'BEGIN { printf "%d", s * 50 + 1 }')
+	shift
+	while [ "$tries" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.02
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# A process is gone when it has no /proc entry or is a zombie.
+pid_gone() {
+	[ ! -e "/proc/$1" ] || [ "$(proc_field "$1" 3)" = Z ]
+}
+
+pid_alive() {
+	! pid_gone "$1"
+}
+
+file_nonempty() {
+	[ -s "$1" ]
+}
+
+# proc_field PID N: field N (1-based, as in proc(5)) of /proc/PID/stat.
+# The command name may hold spaces, so fields are counted after its ')'.
+proc_field() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	awk -v n="$(($2 - 2))" '{ print $n }' <<<"${stat##*) }"
+}
+
+# status_field PID NAME: the value of NAME: in /proc/PID/status.
+status_field() {
+	awk -v k="$2:" '$1 == k { $1 = ""; sub(/^[ \t]+/, ""); print; exit }' \
+		"/proc/$1/status"
+}
+
+# fd_list PID: the open descriptors of PID, sorted, space separated.
+fd_list() {
+	find "/proc/$1/fd" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -n |
+		tr '\n' ' ' | sed 's/ $//'
+}
+
+# extra_fds PID: what PID has open beyond 0-2, as sorted paths, one line.
+extra_fds() {
+	local fd
+	for fd in $(fd_list "$1"); do
+		[ "$fd" -gt 2 ] && readlink "/proc/$1/fd/$fd"
+	done | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# lock_fd PID: the number of PID's one descriptor beyond 0-2.
+lock_fd() {
+	local fd
+	for fd in $(fd_list "$1"); do
+		[ "$fd" -gt 2 ] && echo "$fd"
+	done
+}
+
+# fd_mode PID FD: r, w or rw, from the access mode in fdinfo.
+fd_mode() {
+	local flags
+	flags=$(awk '$1 == "flags:" { print $2 }' "/proc/$1/fdinfo/$2")
+	case $((8#$flags & 3)) in
+	0) echo r ;;
+	1) echo w ;;
+	2) echo rw ;;
+	esac
+}
+
+# read_pidfile FILE: the pid in FILE, once it is written; records it.
+read_pidfile() {
+	wait_until 5 file_nonempty "$1" || return 1
+	local pid
+	pid=$(cat "$1")
+	[[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" -ge 2 ] || return 1
+	track_pid "$pid"
+	echo "$pid"
+}
+
+# kill_pidfile FILE: TERM the pid in FILE, refusing pids below 2.
+kill_pidfile() {
+	local pid
+	pid=$(cat "$1") || return 1
+	[[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" -ge 2 ] || return 1
+	kill "$pid"
+}
+
+# procs_with_arg WORD: pids of processes that have WORD as an argument;
+# used only to count what a test started under a unique marker.
+procs_with_arg() {
+	local f pid
+	for f in /proc/[0-9]*/cmdline; do
+		pid=${f#/proc/}
+		pid=${pid%/cmdline}
+		[ "$pid" = "$$" ] && continue
+		if tr '\0' '\n' <"$f" 2>/dev/null | grep -qxF -- "$1"; then
+			pid_alive "$pid" && echo "$pid"
+		fi
+	done
+	return 0
+}
+
+# A marker unique to this test, usable as an argument of sleep(1):
+# "sleep 1000.<random>" sleeps long and names this test.
+unique_marker() {
+	echo "1000.$((RANDOM * 32768 + RANDOM))$BATS_TEST_NUMBER"
+}
+
+# Track every process carrying the marker, for teardown.
+track_marker() {
+	local pid
+	for pid in $(procs_with_arg "$1"); do
+		track_pid "$pid"
+	done
+}
+
+is_root() {
+	[ "$(id -u)" -eq 0 ]
+}
+
+# Is $1 the pid of this shell or of one of its ancestors?
+is_ancestor() {
+	local p=$$
+	while [ "$p" -gt 1 ]; do
+		[ "$p" = "$1" ] && return 0
+		p=$(proc_field "$p" 4) || return 1
+	done
+	[ "$1" = 1 ]
+}
