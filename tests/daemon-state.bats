@@ -32,7 +32,7 @@ start_sleep() {
 	start_sleep
 	sid=$(proc_field "$PID" 6)
 	pgrp=$(proc_field "$PID" 5)
-	if "$DAEMONIZE" -V | grep -qx 'setsid: fallback'; then
+	if setsid_fallback; then
 		skip "built with the setsid fallback: no session of its own"
 	fi
 	assert [ "$sid" != "$PID" ]

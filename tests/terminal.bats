@@ -26,7 +26,10 @@ teardown() {
 	capture() { tmux -S "$SOCK" capture-pane -p | grep -q '^rc=0$'; }
 	wait_until 10 capture
 	assert_equal "$(proc_field "$pid" 7)" 0
-	assert [ "$(proc_field "$pid" 6)" != "$(proc_field "$shell" 6)" ]
+	if ! setsid_fallback; then
+		assert [ "$(proc_field "$pid" 6)" != "$(proc_field "$shell" 6)" ]
+	fi
+	assert [ "$(proc_field "$pid" 5)" != "$(proc_field "$shell" 5)" ]
 	tmux -S "$SOCK" kill-server
 	wait_until 10 pid_gone "$shell"
 	pid_alive "$pid"

@@ -166,3 +166,9 @@ is_ancestor() {
 	done
 	[ "$1" = 1 ]
 }
+
+# Was daemonize built with the setpgid + TIOCNOTTY fallback for setsid?
+# Then the daemon has no terminal but stays in the caller's session.
+setsid_fallback() {
+	"$DAEMONIZE" -V | grep -qx 'setsid: fallback'
+}
