@@ -32,8 +32,13 @@ start_sleep() {
 	start_sleep
 	sid=$(proc_field "$PID" 6)
 	pgrp=$(proc_field "$PID" 5)
+	assert [ "$pgrp" != "$PID" ]
+	assert [ "$pgrp" != "$(proc_field $$ 5)" ]
 	if setsid_fallback; then
-		skip "built with the setsid fallback: no session of its own"
+		# setpgid + TIOCNOTTY: a process group of its own, no terminal,
+		# but still the caller's session.
+		assert_equal "$sid" "$(proc_field $$ 6)"
+		return
 	fi
 	assert [ "$sid" != "$PID" ]
 	assert [ "$sid" != "$(proc_field $$ 6)" ]
