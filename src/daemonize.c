@@ -201,7 +201,8 @@ main(int argc, char **argv)
 		warn_errno(errno, "fork");
 		abandon(&l, STATUS_FAILED);
 	}
+	/* exit, not return: what main holds stays reachable to the end. */
 	if (pid > 0)
-		return await_daemon(&o, &l, &r, pid);
+		exit(await_daemon(&o, &l, &r, pid));
 	become_daemon(&o, &l, &r);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The command line (SPEC section 1): daemonize 1.7's options with long
 # names, and the program's own options passed through untouched.
+# shellcheck disable=SC2154,SC2016 # bats sets $output, $stderr, $status; scripts for sh -c are single-quoted
 
 load helpers/common
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # What the daemon looks like from the outside (SPEC section 2), read from
 # /proc after daemonize has returned 0.
+# shellcheck disable=SC2154,SC2016,SC2030,SC2031 # bats sets $output, $stderr, $status; scripts for sh -c are single-quoted
 
 load helpers/common
 
@@ -17,7 +18,7 @@ start_sleep() {
 
 @test "returns 0 only once the program is running, under the pidfile's pid" {
 	start_sleep
-	assert_equal "$(cat "/proc/$PID/cmdline" | tr '\0' ' ')" "sleep $MARK "
+	assert_equal "$(tr '\0' ' ' <"/proc/$PID/cmdline")" "sleep $MARK "
 	assert_equal "$(procs_with_arg "$MARK")" "$PID"
 }
 
@@ -107,7 +108,7 @@ start_sleep() {
 }
 
 @test "a caller holding 500 extra descriptors leaks none of them" {
-	for i in $(seq 1 500); do
+	for _ in $(seq 1 500); do
 		exec {fd}</dev/null
 	done
 	assert [ "$(fd_list $$ | wc -w)" -gt 500 ]
@@ -171,12 +172,12 @@ again"
 @test "the same path for -o and -e is one open file: nothing overwritten" {
 	log=$BATS_TEST_TMPDIR/log
 	run -0 "$DAEMONIZE" -o "$log" -e "$log" sh -c \
-		'echo first; echo second >&2; echo third; echo done >&2'
-	wait_until 5 grep -qx done "$log"
+		'echo first; echo second >&2; echo third; echo last >&2'
+	wait_until 5 grep -qx last "$log"
 	assert_equal "$(cat "$log")" "first
 second
 third
-done"
+last"
 }
 
 @test "output files get the daemon's umask, not the caller's" {

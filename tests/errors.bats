@@ -2,6 +2,7 @@
 # Errors are reported before daemonize returns (SPEC section 3): one line
 # "daemonize: WHAT: REASON", the documented status, and nothing left
 # behind: no process, no pidfile, no lock.
+# shellcheck disable=SC2154,SC2016 # bats sets $output, $stderr, $status; scripts for sh -c are single-quoted
 
 load helpers/common
 

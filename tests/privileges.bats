@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # -u USER, and refusing to run with borrowed privileges.  The -u tests need
 # root; they are skipped, with the reason, otherwise.
+# shellcheck disable=SC2154,SC2016 # bats sets $output, $stderr, $status; scripts for sh -c are single-quoted
 
 load helpers/common
 

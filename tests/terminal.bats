@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # As a person at a terminal: start a daemon from a shell inside tmux, kill
 # the tmux server, and the daemon lives on without a terminal.
+# shellcheck disable=SC2154 # bats sets $output, $stderr, $status; scripts for sh -c are single-quoted
 
 load helpers/common
 

@@ -19,13 +19,20 @@ kill_tracked() {
 	local pid
 	[ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
 	while read -r pid; do
-		[[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" -ge 2 ] || continue
-		kill -KILL "$pid" 2>/dev/null || true
+		if valid_pid "$pid"; then
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
 	done <"$BATS_TEST_TMPDIR/pids"
 	while read -r pid; do
-		[[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" -ge 2 ] || continue
-		wait_until 5 pid_gone "$pid" || true
+		if valid_pid "$pid"; then
+			wait_until 5 pid_gone "$pid" || true
+		fi
 	done <"$BATS_TEST_TMPDIR/pids"
+}
+
+# A pid we may signal: a number, and never 0, 1 or a negative group.
+valid_pid() {
+	[[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge 2 ]
 }
 
 teardown() {
@@ -111,7 +118,7 @@ read_pidfile() {
 	wait_until 5 file_nonempty "$1" || return 1
 	local pid
 	pid=$(cat "$1")
-	[[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" -ge 2 ] || return 1
+	valid_pid "$pid" || return 1
 	track_pid "$pid"
 	echo "$pid"
 }
@@ -120,7 +127,7 @@ read_pidfile() {
 kill_pidfile() {
 	local pid
 	pid=$(cat "$1") || return 1
-	[[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" -ge 2 ] || return 1
+	valid_pid "$pid" || return 1
 	kill "$pid"
 }
 
