@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -30,47 +31,84 @@ abandon(struct launch *l, int status)
 static void
 launch_init(struct launch *l)
 {
+	const char *search = getenv("PATH");
+
 	memset(l, 0, sizeof *l);
 	l->null_rd = l->null_wr = l->out_fd = l->err_fd = -1;
 	pidfile_init(&l->pid, NULL);
 	pidfile_init(&l->lock, NULL);
+	/* Kept: --clear-env and -E may change PATH before a chroot lookup. */
+	if (search != NULL && (l->search = strdup(search)) == NULL)
+		die_errno(STATUS_FAILED, errno, "strdup");
 }
 
+/*
+ * Find the program now, in the caller's directory and PATH.  With --chroot
+ * it can only be found inside the new root, by the daemon.
+ */
 static void
 resolve_program(const struct options *o, struct launch *l)
 {
 	const char *name = o->argv[0];
 
-	if ((l->path = program_resolve(name)) != NULL) {
-		verbose(o, "program %s is %s", name, l->path);
+	if (o->chroot != NULL)
 		return;
-	}
-	if (errno == ENOENT && strchr(name, '/') == NULL)
-		die(STATUS_NOTFOUND, "%s: command not found", name);
-	die_errno(errno == ENOENT ? STATUS_NOTFOUND : errno == EACCES ||
-	    errno == EISDIR ? STATUS_NOEXEC : STATUS_FAILED, errno, "%s", name);
+	if ((l->path = program_resolve(name, l->search)) == NULL)
+		exit(report_not_started(name, errno));
+	verbose(o, "program %s is %s", name, l->path);
+}
+
+/* Only root can change ids or the root directory; say so up front. */
+static void
+check_root_only(const struct options *o)
+{
+	if (geteuid() == 0)
+		return;
+	if (o->user != NULL)
+		die(STATUS_FAILED, "-u %s: only root can change user", o->user);
+	if (o->group != NULL)
+		die(STATUS_FAILED, "--group %s: only root can change groups",
+		    o->group);
+	if (o->chroot != NULL)
+		die(STATUS_FAILED, "--chroot %s: only root can change the root "
+		    "directory", o->chroot);
 }
 
 static void
 resolve_user(const struct options *o, struct launch *l)
 {
-	if (o->user == NULL)
+	const char *spec = o->user != NULL ? o->user : o->group;
+
+	if (o->user == NULL && o->group == NULL)
 		return;
-	if (geteuid() != 0)
-		die(STATUS_FAILED, "-u %s: only root can change user",
-		    o->user);
-	switch (privs_lookup(o->user, &l->user)) {
+	switch (privs_lookup(o->user, o->group, &l->user)) {
 	case 0:
-		verbose(o, "user %s is uid %ld gid %ld", o->user,
+		verbose(o, "%s is uid %ld gid %ld", spec,
 		    (long)l->user->uid, (long)l->user->gid);
 		return;
 	case PRIVS_NOUSER:
 		die(STATUS_FAILED, "-u %s: no such user", o->user);
 	case PRIVS_NOGROUP:
-		die(STATUS_FAILED, "-u %s: no such group", o->user);
+		die(STATUS_FAILED, "%s %s: no such group",
+		    o->user != NULL ? "-u" : "--group", spec);
 	default:
-		die_errno(STATUS_FAILED, errno, "-u %s", o->user);
+		die_errno(STATUS_FAILED, errno, "%s", spec);
 	}
+}
+
+/* Values that can be checked before anything is created. */
+static void
+check_values(const struct options *o)
+{
+	struct stat sb;
+	size_t i;
+
+	if (o->chroot != NULL && stat(o->chroot, &sb) == -1)
+		die_errno(STATUS_FAILED, errno, "--chroot %s", o->chroot);
+	if (o->chroot != NULL && !S_ISDIR(sb.st_mode))
+		die_errno(STATUS_FAILED, ENOTDIR, "--chroot %s", o->chroot);
+	if (fds_check_kept(o, &i) == -1)
+		die_errno(STATUS_FAILED, errno, "--keep-fd %d", o->keep_fds[i]);
 }
 
 /* Report a pidfile or lock file that could not be taken, and exit. */
@@ -141,10 +179,69 @@ await_daemon(const struct options *o, struct launch *l, struct report *r,
 
 	fds_close_launch(l);
 	if (report_wait(r, middle, &f) == 0) {
-		verbose(o, "%s is running", l->path);
+		verbose(o, "%s is running", o->argv[0]);
 		return STATUS_OK;
 	}
 	abandon(l, report_explain(&f, o, l));
+}
+
+/*
+ * A step of the daemon failed: tell the caller through the pipe or, in
+ * the foreground, say it here and clean up as the caller would.
+ */
+static __dead void
+daemon_failed(const struct options *o, struct launch *l,
+    const struct report *r, enum step step, int err, size_t arg)
+{
+	struct failure f = { (int)step, err, (int)arg };
+
+	if (!o->foreground)
+		report_failure(r, step, err, (int)arg);
+	abandon(l, report_explain(&f, o, l));
+}
+
+/* Enter --chroot and the working directory; find the program in there. */
+static void
+daemon_enter(const struct options *o, struct launch *l,
+    const struct report *r)
+{
+	verbose(o, "daemon pid %ld: %s%s%schdir %s", (long)getpid(),
+	    o->chroot != NULL ? "chroot " : "",
+	    o->chroot != NULL ? o->chroot : "",
+	    o->chroot != NULL ? ", " : "", o->chdir);
+	if (o->chroot != NULL && chroot(o->chroot) == -1)
+		daemon_failed(o, l, r, STEP_CHROOT, errno, 0);
+	if (chdir(o->chdir) == -1)
+		daemon_failed(o, l, r, STEP_CHDIR, errno, 0);
+	if (o->chroot != NULL &&
+	    (l->path = program_resolve(o->argv[0], l->search)) == NULL)
+		daemon_failed(o, l, r, STEP_RESOLVE, errno, 0);
+}
+
+/* Standard descriptors in place, everything else closed. */
+static void
+daemon_descriptors(const struct options *o, struct launch *l,
+    const struct report *r)
+{
+	int keep[4 + o->nkeep_fds];
+	size_t n = 0, i;
+
+	keep[n++] = r->wr;
+	keep[n++] = l->pid.fd;
+	keep[n++] = l->pid.wfd;
+	keep[n++] = l->lock.fd;
+	for (i = 0; i < o->nkeep_fds; i++)
+		keep[n++] = o->keep_fds[i];
+	if (o->foreground && l->out_fd == -1)
+		l->out_fd = STDOUT_FILENO;
+	if (o->foreground && l->err_fd == -1)
+		l->err_fd = STDERR_FILENO;
+	if (fds_redirect_stdio(l) == -1)
+		daemon_failed(o, l, r, STEP_STDIO, errno, 0);
+	if (fds_close_inherited(keep, n) == -1)
+		daemon_failed(o, l, r, STEP_CLOSE, errno, 0);
+	if (fds_keep_across_exec(o, &i) == -1)
+		daemon_failed(o, l, r, STEP_KEEP_FD, errno, i);
 }
 
 /* The daemon's side: the rest of the checklist, then exec. */
@@ -152,24 +249,23 @@ static __dead void
 become_daemon(const struct options *o, struct launch *l,
     const struct report *r)
 {
-	int keep[] = { r->wr, l->pid.fd, l->lock.fd };
+	size_t i;
 
-	verbose(o, "daemon pid %ld: chdir %s", (long)getpid(), o->chdir);
-	if (chdir(o->chdir) == -1)
-		report_failure(r, STEP_CHDIR, errno);
+	daemon_enter(o, l, r);
 	if (l->pid.wfd != -1 && pidfile_write(&l->pid, getpid()) == -1)
-		report_failure(r, STEP_PIDFILE, errno);
+		daemon_failed(o, l, r, STEP_PIDFILE, errno, 0);
 	verbose(o, "closing descriptors, resetting signals%s, exec %s",
-	    l->user != NULL ? ", changing user" : "", l->path);
-	if (fds_redirect_stdio(l) == -1)
-		report_failure(r, STEP_STDIO, errno);
-	if (fds_close_inherited(keep, sizeof keep / sizeof keep[0]) == -1)
-		report_failure(r, STEP_CLOSE, errno);
+	    l->user != NULL ? ", changing ids" : "", l->path);
+	daemon_descriptors(o, l, r);
 	if (signals_reset() == -1)
-		report_failure(r, STEP_SIGNALS, errno);
+		daemon_failed(o, l, r, STEP_SIGNALS, errno, 0);
+	if (limits_apply(o->limits, o->nlimits, &i) == -1)
+		daemon_failed(o, l, r, STEP_LIMIT, errno, i);
+	if (o->nice_set && setpriority(PRIO_PROCESS, 0, o->nice) == -1)
+		daemon_failed(o, l, r, STEP_NICE, errno, 0);
 	if (l->user != NULL && privs_drop(l->user) == -1)
-		report_failure(r, STEP_PRIVS, errno);
-	report_failure(r, STEP_EXEC, program_exec(l->path, o->argv));
+		daemon_failed(o, l, r, STEP_PRIVS, errno, 0);
+	daemon_failed(o, l, r, STEP_EXEC, program_exec(l->path, o->argv), 0);
 }
 
 int
@@ -177,7 +273,7 @@ main(int argc, char **argv)
 {
 	struct options o;
 	struct launch l;
-	struct report r;
+	struct report r = { -1, -1 };
 	pid_t pid;
 
 	fds_sanitize_std();
@@ -185,6 +281,8 @@ main(int argc, char **argv)
 	launch_init(&l);
 	if (privs_check_self() == -1)
 		die(STATUS_FAILED, "refusing to run setuid or setgid");
+	check_root_only(&o);
+	check_values(&o);
 	resolve_program(&o, &l);
 	resolve_user(&o, &l);
 	if (env_apply(&o, l.user) == -1)
@@ -193,6 +291,8 @@ main(int argc, char **argv)
 	(void)umask(o.umask);
 	take_locks(&o, &l);
 	open_files(&o, &l);
+	if (o.foreground)
+		become_daemon(&o, &l, &r);
 	if (report_open(&r) == -1) {
 		warn_errno(errno, "pipe");
 		abandon(&l, STATUS_FAILED);

@@ -8,6 +8,7 @@
 #define DAEMONIZE_H
 
 #include <sys/types.h>
+#include <sys/resource.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,19 +34,37 @@ enum status {
 	STATUS_NOTFOUND = 127,	/* program not found */
 };
 
+/* One --limit: a resource and its soft and hard values. */
+struct limit {
+	const char *spec;	/* as given, for messages */
+	int resource;
+	rlim_t soft;
+	rlim_t hard;
+};
+
 /* What the command line asked for; filled by options_parse(). */
 struct options {
 	char **argv;		/* program and its arguments */
 	const char *chdir;	/* working directory of the daemon */
+	const char *chroot;	/* --chroot, or NULL */
 	const char *stdout_path;
 	const char *stderr_path;
 	const char *pidfile;
 	const char *lockfile;
 	const char *user;	/* USER[:GROUP] */
+	const char *group;	/* --group */
 	char **env;		/* -E NAME=VALUE, in order */
 	size_t nenv;
+	struct limit *limits;	/* --limit, in order */
+	size_t nlimits;
+	int *keep_fds;		/* --keep-fd */
+	size_t nkeep_fds;
+	int nice;
 	mode_t umask;
+	bool nice_set;
 	bool append;
+	bool clear_env;
+	bool foreground;
 	bool verbose;
 };
 
@@ -62,8 +81,7 @@ struct pidfile {
 
 /* The user and groups the daemon runs as (-u). */
 struct user {
-	const char *spec;	/* as given on the command line */
-	char *name;
+	char *name;		/* NULL when only the groups change */
 	char *home;
 	uid_t uid;
 	gid_t gid;
@@ -74,6 +92,7 @@ struct user {
 /* Descriptors and resolved names the caller prepares before forking. */
 struct launch {
 	char *path;		/* absolute path of the program */
+	char *search;		/* the caller's PATH, for lookups in a chroot */
 	int null_rd;		/* /dev/null for stdin */
 	int null_wr;		/* /dev/null for stdout and stderr */
 	int out_fd;		/* -o, or -1 */
@@ -87,11 +106,16 @@ struct launch {
 enum step {
 	STEP_SETSID = 1,
 	STEP_FORK,
+	STEP_CHROOT,
 	STEP_CHDIR,
+	STEP_RESOLVE,
 	STEP_PIDFILE,
 	STEP_STDIO,
 	STEP_CLOSE,
+	STEP_KEEP_FD,
 	STEP_SIGNALS,
+	STEP_LIMIT,
+	STEP_NICE,
 	STEP_PRIVS,
 	STEP_EXEC,
 	STEP_LOST,		/* killed before it could report; err: signal */
@@ -101,6 +125,7 @@ enum step {
 struct failure {
 	int step;		/* enum step */
 	int err;		/* errno */
+	int arg;		/* which --limit or --keep-fd */
 };
 
 /* The close-on-exec pipe between the caller and the daemon. */
@@ -130,8 +155,14 @@ int	 fds_open_null(struct launch *);
 int	 fds_open_outputs(const struct options *, struct launch *,
 	     const char **);
 int	 fds_redirect_stdio(const struct launch *);
-int	 fds_close_inherited(const int *, size_t);
+int	 fds_close_inherited(int *, size_t);
+int	 fds_check_kept(const struct options *, size_t *);
+int	 fds_keep_across_exec(const struct options *, size_t *);
 void	 fds_close_launch(struct launch *);
+
+/* limits.c */
+int	 limits_parse(const char *, struct limit *);
+int	 limits_apply(const struct limit *, size_t, size_t *);
 
 /* options.c */
 void	 options_parse(struct options *, int, char **);
@@ -141,7 +172,7 @@ int	 options_parse_umask(const char *, mode_t *);
 void	 pidfile_init(struct pidfile *, const char *);
 int	 pidfile_lock(struct pidfile *, struct pidfile *);
 int	 pidfile_open_write(struct pidfile *);
-int	 pidfile_write(struct pidfile *, pid_t);
+int	 pidfile_write(const struct pidfile *, pid_t);
 void	 pidfile_abandon(struct pidfile *);
 pid_t	 pidfile_read(const char *);
 
@@ -149,21 +180,22 @@ pid_t	 pidfile_read(const char *);
 #define PRIVS_NOUSER	1
 #define PRIVS_NOGROUP	2
 int	 privs_check_self(void);
-int	 privs_lookup(const char *, struct user **);
+int	 privs_lookup(const char *, const char *, struct user **);
 int	 privs_drop(const struct user *);
 void	 privs_free(struct user *);
 
 /* program.c */
-char	*program_resolve(const char *);
+char	*program_resolve(const char *, const char *);
 int	 program_exec(const char *, char **);
 int	 program_exec_status(const char *, int);
 
 /* report.c */
 int	 report_open(struct report *);
-__dead void report_failure(const struct report *, enum step, int);
+__dead void report_failure(const struct report *, enum step, int, int);
 int	 report_wait(struct report *, pid_t, struct failure *);
 int	 report_explain(const struct failure *, const struct options *,
 	     const struct launch *);
+int	 report_not_started(const char *, int);
 
 /* sigraw-linux.c, sigraw-none.c */
 int	 sigraw_default(int);

@@ -25,9 +25,9 @@ detach_start(const struct report *r)
 	if ((pid = fork()) != 0)
 		return pid;
 	if (setsid() == -1)
-		report_failure(r, STEP_SETSID, errno);
+		report_failure(r, STEP_SETSID, errno, 0);
 	if ((pid = fork()) == -1)
-		report_failure(r, STEP_FORK, errno);
+		report_failure(r, STEP_FORK, errno, 0);
 	if (pid > 0)
 		_exit(STATUS_OK);
 	return 0;

@@ -1,6 +1,7 @@
 /*
- * The daemon's environment: the caller's, then the user's identity with
- * -u, then each -E in order, so -E can override anything.
+ * The daemon's environment: the caller's (or none with --clear-env), then
+ * the user's identity with -u, then each -E in order, so -E can override
+ * anything.
  */
 #include "config.h"
 
@@ -8,14 +9,33 @@
 
 #include "daemonize.h"
 
+/* The PATH a cleared environment gets with -u, as login(1) would set. */
+#define ENV_PATH_USER	"/usr/local/bin:/usr/bin:/bin"
+#define ENV_PATH_ROOT	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static int
+env_identity(const struct options *o, const struct user *u)
+{
+	if (u == NULL || u->name == NULL)
+		return 0;
+	if (setenv("HOME", u->home, 1) == -1 ||
+	    setenv("USER", u->name, 1) == -1 ||
+	    setenv("LOGNAME", u->name, 1) == -1)
+		return -1;
+	if (o->clear_env &&
+	    setenv("PATH", u->uid == 0 ? ENV_PATH_ROOT : ENV_PATH_USER, 1) == -1)
+		return -1;
+	return 0;
+}
+
 int
 env_apply(const struct options *o, const struct user *u)
 {
 	size_t i;
 
-	if (u != NULL && (setenv("HOME", u->home, 1) == -1 ||
-	    setenv("USER", u->name, 1) == -1 ||
-	    setenv("LOGNAME", u->name, 1) == -1))
+	if (o->clear_env && clearenv() != 0)
+		return -1;
+	if (env_identity(o, u) == -1)
 		return -1;
 	/* The strings live in argv for the life of the process. */
 	for (i = 0; i < o->nenv; i++)

@@ -106,37 +106,64 @@ fds_redirect_stdio(const struct launch *l)
 	return 0;
 }
 
+static int
+fds_compare(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
 /*
- * Close every descriptor above 2 except those in keep[], however many the
- * caller had open and whatever RLIMIT_NOFILE says: close_range(2) walks the
+ * Close every descriptor above 2 except those in keep[] (negative entries
+ * are ignored; keep[] is sorted in place), however many the caller had
+ * open and whatever RLIMIT_NOFILE says: close_range(2) walks the
  * descriptor table, not a numeric range.
  */
 int
-fds_close_inherited(const int *keep, size_t n)
+fds_close_inherited(int *keep, size_t n)
 {
 	unsigned int lo = 3, k;
-	size_t i, j;
-	int sorted[8];
+	size_t i;
 
-	if (n > sizeof sorted / sizeof sorted[0]) {
-		errno = EINVAL;
-		return -1;
-	}
-	/* Insertion sort: n is at most a handful. */
+	qsort(keep, n, sizeof *keep, fds_compare);
 	for (i = 0; i < n; i++) {
-		for (j = i; j > 0 && sorted[j - 1] > keep[i]; j--)
-			sorted[j] = sorted[j - 1];
-		sorted[j] = keep[i];
-	}
-	for (i = 0; i < n; i++) {
-		if (sorted[i] < 0 || (unsigned int)sorted[i] < lo)
+		if (keep[i] < 0 || (unsigned int)keep[i] < lo)
 			continue;
-		k = (unsigned int)sorted[i];
+		k = (unsigned int)keep[i];
 		if (k > lo && close_range(lo, k - 1, 0) == -1)
 			return -1;
 		lo = k + 1;
 	}
 	return close_range(lo, ~0U, 0);
+}
+
+/* In the caller: is every --keep-fd open?  *failed is the first that is not. */
+int
+fds_check_kept(const struct options *o, size_t *failed)
+{
+	size_t i;
+
+	for (i = 0; i < o->nkeep_fds; i++)
+		if (fcntl(o->keep_fds[i], F_GETFD) == -1) {
+			*failed = i;
+			return -1;
+		}
+	return 0;
+}
+
+/* In the daemon: --keep-fd descriptors must survive the exec. */
+int
+fds_keep_across_exec(const struct options *o, size_t *failed)
+{
+	size_t i;
+
+	for (i = 0; i < o->nkeep_fds; i++)
+		if (fcntl(o->keep_fds[i], F_SETFD, 0) == -1) {
+			*failed = i;
+			return -1;
+		}
+	return 0;
 }
 
 /* The caller's copies of descriptors prepared for the daemon. */

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +21,32 @@
  * '+' stops at the first non-option even with glibc's permuting getopt;
  * ':' makes a missing value return ':' so we can word the error ourselves.
  */
-static const char shortopts[] = "+:ac:e:E:hl:m:o:p:u:vV";
+static const char shortopts[] = "+:ac:e:E:fhl:m:o:p:u:vV";
+
+/* Options with a long name only. */
+enum {
+	OPT_CHROOT = 256,
+	OPT_CLEAR_ENV,
+	OPT_GROUP,
+	OPT_KEEP_FD,
+	OPT_LIMIT,
+	OPT_NICE,
+};
 
 static const struct option longopts[] = {
 	{ "append",	no_argument,		NULL, 'a' },
 	{ "chdir",	required_argument,	NULL, 'c' },
+	{ "chroot",	required_argument,	NULL, OPT_CHROOT },
+	{ "clear-env",	no_argument,		NULL, OPT_CLEAR_ENV },
 	{ "stderr",	required_argument,	NULL, 'e' },
 	{ "env",	required_argument,	NULL, 'E' },
+	{ "foreground",	no_argument,		NULL, 'f' },
+	{ "group",	required_argument,	NULL, OPT_GROUP },
 	{ "help",	no_argument,		NULL, 'h' },
+	{ "keep-fd",	required_argument,	NULL, OPT_KEEP_FD },
+	{ "limit",	required_argument,	NULL, OPT_LIMIT },
 	{ "lock",	required_argument,	NULL, 'l' },
+	{ "nice",	required_argument,	NULL, OPT_NICE },
 	{ "umask",	required_argument,	NULL, 'm' },
 	{ "stdout",	required_argument,	NULL, 'o' },
 	{ "pidfile",	required_argument,	NULL, 'p' },
@@ -39,17 +57,26 @@ static const struct option longopts[] = {
 };
 
 static const char usage_text[] =
-"usage: daemonize [-av] [-c dir] [-E name=value] [-e file] [-l lockfile]\n"
+"usage: daemonize [-afv] [-c dir] [-E name=value] [-e file] [-l lockfile]\n"
 "                 [-m mode] [-o file] [-p pidfile] [-u user[:group]]\n"
+"                 [--chroot dir] [--clear-env] [--group group]\n"
+"                 [--keep-fd n] [--limit resource=value] [--nice n]\n"
 "                 [--] program [argument ...]\n"
 "\n"
 "  -a, --append            append to the -o and -e files instead of truncating\n"
 "  -c, --chdir DIR         working directory of the daemon (default /)\n"
+"      --chroot DIR        change the root directory (root only)\n"
+"      --clear-env         start from an empty environment, then apply -E\n"
 "  -E, --env NAME=VALUE    set an environment variable (repeatable)\n"
 "  -e, --stderr FILE       standard error to FILE (default /dev/null)\n"
+"  -f, --foreground        do not fork: run the program in place\n"
+"      --group GROUP       run with GROUP as the only group (root only)\n"
 "  -h, --help              show this help and exit\n"
+"      --keep-fd N         leave descriptor N open for the program (repeatable)\n"
+"      --limit RES=VALUE   set a resource limit, e.g. nofile=4096 (repeatable)\n"
 "  -l, --lock FILE         hold an exclusive lock on FILE while running\n"
 "  -m, --umask MODE        umask of the daemon, octal (default 022)\n"
+"      --nice N            run at niceness N, -20 to 19\n"
 "  -o, --stdout FILE       standard output to FILE (default /dev/null)\n"
 "  -p, --pidfile FILE      write the pid to FILE and lock it\n"
 "  -u, --user USER[:GROUP] run as USER (root only)\n"
@@ -64,11 +91,10 @@ static void
 options_name(char *buf, size_t len, char **argv, int opt)
 {
 	const char *word = argv[optind - 1];
+	size_t n;
 
 	if (optarg != NULL && optarg == word && optind >= 2)
 		word = argv[optind - 2];
-	size_t n;
-
 	if (strncmp(word, "--", 2) == 0) {
 		n = strcspn(word, "=");
 		snprintf(buf, len, "%.*s", (int)n, word);
@@ -97,8 +123,11 @@ options_defaults(struct options *o, int argc)
 	memset(o, 0, sizeof *o);
 	o->chdir = "/";
 	o->umask = 022;
+	/* No option can occur more often than there are words. */
 	o->env = calloc((size_t)argc, sizeof *o->env);
-	if (o->env == NULL)
+	o->limits = calloc((size_t)argc, sizeof *o->limits);
+	o->keep_fds = calloc((size_t)argc, sizeof *o->keep_fds);
+	if (o->env == NULL || o->limits == NULL || o->keep_fds == NULL)
 		die_errno(STATUS_FAILED, errno, "calloc");
 }
 
@@ -128,11 +157,77 @@ options_env(struct options *o, char *value, char **argv, int opt)
 	o->env[o->nenv++] = value;
 }
 
+/* A decimal integer within [min, max], or die with a usage error. */
+static int
+options_int(const char *value, long min, long max, char **argv, int opt,
+    const char *expected)
+{
+	char name[64], *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (*value == '\0' || *end != '\0' || errno != 0 || v < min ||
+	    v > max) {
+		options_name(name, sizeof name, argv, opt);
+		die(STATUS_USAGE, "%s %s: expected %s", name, value, expected);
+	}
+	return (int)v;
+}
+
+static void
+options_limit(struct options *o, const char *value, char **argv, int opt)
+{
+	char name[64];
+
+	if (limits_parse(value, &o->limits[o->nlimits]) == -1) {
+		options_name(name, sizeof name, argv, opt);
+		die(STATUS_USAGE, "%s %s: expected RESOURCE=VALUE or "
+		    "RESOURCE=SOFT:HARD with RESOURCE one of as, core, cpu, "
+		    "data, fsize, memlock, nofile, nproc, rss, stack and "
+		    "VALUE a number or unlimited", name, value);
+	}
+	o->nlimits++;
+}
+
+/* The long-only options. */
+static void
+options_long(struct options *o, int opt, char **argv)
+{
+	switch (opt) {
+	case OPT_CHROOT:
+		o->chroot = options_path(optarg, argv, opt);
+		break;
+	case OPT_CLEAR_ENV:
+		o->clear_env = true;
+		break;
+	case OPT_GROUP:
+		o->group = options_path(optarg, argv, opt);
+		break;
+	case OPT_KEEP_FD:
+		o->keep_fds[o->nkeep_fds++] = options_int(optarg, 3, INT_MAX,
+		    argv, opt, "a descriptor number of 3 or more");
+		break;
+	case OPT_LIMIT:
+		options_limit(o, optarg, argv, opt);
+		break;
+	case OPT_NICE:
+		o->nice = options_int(optarg, -20, 19, argv, opt,
+		    "a niceness from -20 to 19");
+		o->nice_set = true;
+		break;
+	}
+}
+
 static void
 options_one(struct options *o, int opt, char **argv)
 {
 	char name[64];
 
+	if (opt >= OPT_CHROOT) {
+		options_long(o, opt, argv);
+		return;
+	}
 	switch (opt) {
 	case 'a':
 		o->append = true;
@@ -145,6 +240,9 @@ options_one(struct options *o, int opt, char **argv)
 		break;
 	case 'E':
 		options_env(o, optarg, argv, opt);
+		break;
+	case 'f':
+		o->foreground = true;
 		break;
 	case 'h':
 		fputs(usage_text, stdout);
@@ -200,5 +298,8 @@ options_parse(struct options *o, int argc, char **argv)
 		options_one(o, opt, argv);
 	if (optind >= argc)
 		die(STATUS_USAGE, "no program given (see daemonize --help)");
+	if (o->group != NULL && o->user != NULL && strchr(o->user, ':'))
+		die(STATUS_USAGE, "-u %s --group %s: two groups given",
+		    o->user, o->group);
 	o->argv = argv + optind;
 }

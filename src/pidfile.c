@@ -184,24 +184,25 @@ fail:
 	return -1;
 }
 
-/* Write the pid in one write, then close the write side. */
+/*
+ * Write the pid in one write.  The write side stays open (close-on-exec)
+ * until the exec, so that a failure after privileges are dropped can still
+ * empty the file.
+ */
 int
-pidfile_write(struct pidfile *p, pid_t pid)
+pidfile_write(const struct pidfile *p, pid_t pid)
 {
 	char buf[32];
 	ssize_t n;
-	int len, saved;
+	int len;
 
 	len = snprintf(buf, sizeof buf, "%ld\n", (long)pid);
 	n = pwrite(p->wfd, buf, (size_t)len, 0);
-	if (n != len && n != -1)
+	if (n == len)
+		return 0;
+	if (n != -1)
 		errno = ENOSPC;
-	saved = errno;
-	if (close(p->wfd) == -1 && n == len)
-		return -1;
-	p->wfd = -1;
-	errno = saved;
-	return n == len ? 0 : -1;
+	return -1;
 }
 
 /*
@@ -213,8 +214,10 @@ pidfile_abandon(struct pidfile *p)
 {
 	int saved = errno;
 
-	if (p->owned && p->fd != -1 && pidfile_is(p, p->dev, p->ino))
-		(void)unlink(p->path);
+	/* An unlink refused (privileges already dropped) still empties it. */
+	if (p->owned && p->fd != -1 && pidfile_is(p, p->dev, p->ino) &&
+	    unlink(p->path) == -1 && p->wfd != -1)
+		(void)!ftruncate(p->wfd, 0);
 	if (p->wfd != -1)
 		(void)close(p->wfd);
 	p->wfd = -1;

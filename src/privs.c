@@ -91,16 +91,25 @@ privs_grouplist(struct user *u)
 	}
 }
 
+/*
+ * The passwd entry of name (or of a numeric uid).  A numeric uid with no
+ * entry is accepted only when a group is given: there is no primary group
+ * or name to take from anywhere else.
+ */
 static int
-privs_passwd(struct user *u, const char *name)
+privs_passwd(struct user *u, const char *name, bool have_group)
 {
 	struct passwd *pw;
-	long n;
+	long n = privs_number(name);
 
-	if ((pw = getpwnam(name)) == NULL && (n = privs_number(name)) != -1)
+	if ((pw = getpwnam(name)) == NULL && n != -1)
 		pw = getpwuid((uid_t)n);
-	if (pw == NULL)
-		return PRIVS_NOUSER;
+	if (pw == NULL) {
+		if (n == -1 || !have_group)
+			return PRIVS_NOUSER;
+		u->uid = (uid_t)n;
+		return 0;
+	}
 	u->uid = pw->pw_uid;
 	u->gid = pw->pw_gid;
 	if ((u->name = strdup(pw->pw_name)) == NULL ||
@@ -109,38 +118,52 @@ privs_passwd(struct user *u, const char *name)
 	return 0;
 }
 
+/* GROUP as the primary and only group. */
+static int
+privs_only_group(struct user *u, const char *group)
+{
+	int rc;
+
+	if ((rc = privs_group(group, &u->gid)) != 0)
+		return rc;
+	if ((u->groups = malloc(sizeof *u->groups)) == NULL)
+		return -1;
+	u->groups[0] = u->gid;
+	u->ngroups = 1;
+	return 0;
+}
+
 /*
- * Resolve USER[:GROUP].  USER alone takes the user's primary group and
- * its supplementary groups; USER:GROUP takes GROUP as the primary and only
- * group.  Returns 0, PRIVS_NOUSER, PRIVS_NOGROUP, or -1 with errno.
+ * Resolve -u USER[:GROUP] and --group GROUP (either may be NULL).  USER
+ * alone takes the user's primary group and its supplementary groups, as
+ * initgroups(3) would; a GROUP, from either place, is the primary and only
+ * group; --group alone keeps the user id and changes only the groups.
+ * Returns 0, PRIVS_NOUSER, PRIVS_NOGROUP, or -1 with errno.
  */
 int
-privs_lookup(const char *spec, struct user **up)
+privs_lookup(const char *spec, const char *group, struct user **up)
 {
 	struct user *u;
-	char *copy, *group;
+	char *copy = NULL, *colon;
 	int rc = -1;
 
 	if ((u = calloc(1, sizeof *u)) == NULL)
 		return -1;
-	u->spec = spec;
-	if ((copy = strdup(spec)) == NULL)
-		goto out;
-	if ((group = strchr(copy, ':')) != NULL)
-		*group++ = '\0';
-	if ((rc = privs_passwd(u, copy)) != 0)
-		goto out;
-	if (group != NULL) {
-		if ((rc = privs_group(group, &u->gid)) != 0)
+	u->uid = getuid();
+	if (spec != NULL) {
+		if ((copy = strdup(spec)) == NULL)
 			goto out;
-		rc = -1;
-		if ((u->groups = malloc(sizeof *u->groups)) == NULL)
+		if ((colon = strchr(copy, ':')) != NULL) {
+			*colon = '\0';
+			group = colon + 1;
+		}
+		if ((rc = privs_passwd(u, copy, group != NULL)) != 0)
 			goto out;
-		u->groups[0] = u->gid;
-		u->ngroups = 1;
-	} else if (privs_grouplist(u) == -1)
-		goto out;
-	rc = 0;
+	}
+	if (group != NULL)
+		rc = privs_only_group(u, group);
+	else
+		rc = privs_grouplist(u);
 out:
 	free(copy);
 	if (rc == 0)

@@ -60,9 +60,9 @@ program_executable(const char *path)
  * non-executable matches exist the answer is EACCES, otherwise ENOENT.
  */
 static char *
-program_search(const char *name)
+program_search(const char *name, const char *search)
 {
-	const char *p, *end, *search = getenv("PATH");
+	const char *p, *end;
 	char *path;
 	int err = ENOENT;
 
@@ -85,12 +85,14 @@ program_search(const char *name)
 }
 
 /*
- * Resolve name to an absolute path.  Returns NULL with errno ENOENT when it
- * does not exist and EISDIR for a directory; any other file is returned
- * even if it cannot be executed, so that exec reports the precise reason.
+ * Resolve name to an absolute path, searching the directories of search
+ * (a PATH value; NULL for the default) when it has no slash.  Returns NULL
+ * with errno ENOENT when it does not exist and EISDIR for a directory; any
+ * other file is returned even if it cannot be executed, so that exec
+ * reports the precise reason.
  */
 char *
-program_resolve(const char *name)
+program_resolve(const char *name, const char *search)
 {
 	struct stat sb;
 	char *path;
@@ -100,7 +102,7 @@ program_resolve(const char *name)
 		return NULL;
 	}
 	if (strchr(name, '/') == NULL)
-		return program_search(name);
+		return program_search(name, search);
 	if (name[0] == '/')
 		path = strdup(name);
 	else

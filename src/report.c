@@ -32,9 +32,9 @@ report_open(struct report *r)
 
 /* In the daemon (or the middle process): tell the caller, then give up. */
 __dead void
-report_failure(const struct report *r, enum step step, int err)
+report_failure(const struct report *r, enum step step, int err, int arg)
 {
-	struct failure f = { (int)step, err };
+	struct failure f = { (int)step, err, arg };
 
 	/* The caller reads one struct; a pipe write this small is atomic. */
 	(void)!write(r->wr, &f, sizeof f);
@@ -74,7 +74,7 @@ report_wait(struct report *r, pid_t middle, struct failure *f)
 	r->wr = -1;
 	n = report_read(r->rd, f);
 	if (n == -1)
-		*f = (struct failure){ STEP_FORK, errno };
+		*f = (struct failure){ STEP_FORK, errno, 0 };
 	(void)close(r->rd);
 	r->rd = -1;
 	while (waitpid(middle, &status, 0) == -1)
@@ -86,7 +86,7 @@ report_wait(struct report *r, pid_t middle, struct failure *f)
 		return 1;
 	/* Killed before it could say anything: the daemon never started. */
 	if (WIFSIGNALED(status)) {
-		*f = (struct failure){ STEP_LOST, WTERMSIG(status) };
+		*f = (struct failure){ STEP_LOST, WTERMSIG(status), 0 };
 		return 1;
 	}
 	return 0;
@@ -111,6 +111,23 @@ report_step(const struct failure *f)
 	}
 }
 
+/*
+ * The program could not be found (errno from program_resolve): print why
+ * and return 127, or 126 when it exists but is no file to execute.
+ */
+int
+report_not_started(const char *name, int err)
+{
+	if (err == ENOENT && strchr(name, '/') == NULL) {
+		warn_errno(0, "%s: command not found", name);
+		return STATUS_NOTFOUND;
+	}
+	warn_errno(err, "%s", name);
+	if (err == ENOENT || err == ENOTDIR)
+		return STATUS_NOTFOUND;
+	return err == EACCES || err == EISDIR ? STATUS_NOEXEC : STATUS_FAILED;
+}
+
 /* Print the caller's one line for a failure; returns the exit status. */
 int
 report_explain(const struct failure *f, const struct options *o,
@@ -119,14 +136,29 @@ report_explain(const struct failure *f, const struct options *o,
 	int status;
 
 	switch (f->step) {
+	case STEP_CHROOT:
+		warn_errno(f->err, "chroot %s", o->chroot);
+		return STATUS_FAILED;
 	case STEP_CHDIR:
 		warn_errno(f->err, "chdir %s", o->chdir);
+		return STATUS_FAILED;
+	case STEP_RESOLVE:
+		return report_not_started(o->argv[0], f->err);
+	case STEP_KEEP_FD:
+		warn_errno(f->err, "--keep-fd %d", o->keep_fds[f->arg]);
+		return STATUS_FAILED;
+	case STEP_LIMIT:
+		warn_errno(f->err, "--limit %s", o->limits[f->arg].spec);
+		return STATUS_FAILED;
+	case STEP_NICE:
+		warn_errno(f->err, "--nice %d", o->nice);
 		return STATUS_FAILED;
 	case STEP_PIDFILE:
 		warn_errno(f->err, "%s", o->pidfile);
 		return STATUS_FAILED;
 	case STEP_PRIVS:
-		warn_errno(f->err, "changing to user %s", o->user);
+		warn_errno(f->err, "changing to %s %s", o->user != NULL ?
+		    "user" : "group", o->user != NULL ? o->user : o->group);
 		return STATUS_FAILED;
 	case STEP_LOST:
 		warn_errno(0, "daemon process killed by signal %d before "

@@ -70,7 +70,7 @@ setup() {
 	assert_regex "$stderr" "daemonize: locked $PF"
 	assert_regex "$stderr" "daemonize: daemon pid [0-9]+: chdir /"
 	assert_regex "$stderr" "exec /.*/sleep"
-	assert_regex "$stderr" "daemonize: /.*/sleep is running"
+	assert_regex "$stderr" "daemonize: sleep is running"
 	run --separate-stderr -0 "$DAEMONIZE" -p "$BATS_TEST_TMPDIR/q.pid" sleep "$MARK"
 	read_pidfile "$BATS_TEST_TMPDIR/q.pid" >/dev/null
 	assert_equal "$stderr" ""

@@ -10,6 +10,10 @@
 int	close_range(unsigned int, unsigned int, int);
 #endif
 
+#ifndef HAVE_CLEARENV
+int	clearenv(void);
+#endif
+
 #ifndef HAVE_SETSID
 #include <sys/types.h>
 pid_t	setsid(void);
