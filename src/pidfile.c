@@ -214,9 +214,13 @@ pidfile_abandon(struct pidfile *p)
 {
 	int saved = errno;
 
-	/* An unlink refused (privileges already dropped) still empties it. */
-	if (p->owned && p->fd != -1 && pidfile_is(p, p->dev, p->ino) &&
-	    unlink(p->path) == -1 && p->wfd != -1)
+	/*
+	 * When it cannot be removed (privileges already dropped), empty it
+	 * through our own descriptor: that is always our file.
+	 */
+	if (p->owned && p->fd != -1 &&
+	    (!pidfile_is(p, p->dev, p->ino) || unlink(p->path) == -1) &&
+	    p->wfd != -1)
 		(void)!ftruncate(p->wfd, 0);
 	if (p->wfd != -1)
 		(void)close(p->wfd);

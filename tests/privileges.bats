@@ -122,3 +122,63 @@ uid $(id -u nobody) $(id -u nobody)"
 	assert [ ! -e "$PF" ]
 	assert_equal "$(procs_with_arg "$MARK")" ""
 }
+
+@test "-u 65534:65534 and -u nobody:nogroup by numbers and names" {
+	need_root
+	grp=$(getent group nogroup >/dev/null && echo nogroup || echo nobody)
+	gid=$(getent group "$grp" | cut -d: -f3)
+	uid=$(id -u nobody)
+	run -0 "$DAEMONIZE" -p "$PF" -u "$uid:$gid" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert_equal "$(status_field "$pid" Uid)" "$uid $uid $uid $uid"
+	assert_equal "$(status_field "$pid" Gid)" "$gid $gid $gid $gid"
+	assert_equal "$(status_field "$pid" Groups | tr -d ' ')" "$gid"
+}
+
+@test "a numeric uid with no passwd entry needs a group" {
+	need_root
+	run --separate-stderr -125 "$DAEMONIZE" -u 54321 sleep "$MARK"
+	assert_equal "$stderr" "daemonize: -u 54321: no such user"
+	run -0 "$DAEMONIZE" -p "$PF" -u 54321:54321 sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert_equal "$(status_field "$pid" Uid)" "54321 54321 54321 54321"
+	assert_equal "$(status_field "$pid" Groups | tr -d ' ')" 54321
+}
+
+@test "--group alone changes only the groups" {
+	need_root
+	grp=$(getent group nogroup >/dev/null && echo nogroup || echo nobody)
+	gid=$(getent group "$grp" | cut -d: -f3)
+	run -0 "$DAEMONIZE" -p "$PF" --group "$grp" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert_equal "$(status_field "$pid" Uid)" "0 0 0 0"
+	assert_equal "$(status_field "$pid" Gid)" "$gid $gid $gid $gid"
+	assert_equal "$(status_field "$pid" Groups | tr -d ' ')" "$gid"
+	run --separate-stderr -2 "$DAEMONIZE" -u "nobody:$grp" --group "$grp" true
+	assert_equal "$stderr" "daemonize: -u nobody:$grp --group $grp: two groups given"
+}
+
+@test "-u nobody --group GROUP is nobody with GROUP as the only group" {
+	need_root
+	grp=$(getent group nogroup >/dev/null && echo nogroup || echo nobody)
+	gid=$(getent group "$grp" | cut -d: -f3)
+	run -0 "$DAEMONIZE" -p "$PF" -u nobody --group "$grp" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert_equal "$(status_field "$pid" Uid | cut -d' ' -f1)" "$(id -u nobody)"
+	assert_equal "$(status_field "$pid" Groups | tr -d ' ')" "$gid"
+}
+
+@test "a real server as nobody with a root-owned pidfile" {
+	need_root
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	run -0 "$DAEMONIZE" -u nobody -p "$PF" /usr/bin/python3 -m http.server -b 127.0.0.1 "$port"
+	pid=$(read_pidfile "$PF")
+	fetch() {
+		python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2).read()' \
+			"http://127.0.0.1:$port/"
+	}
+	wait_until 10 fetch
+	assert_equal "$(status_field "$pid" Uid)" "$(id -u nobody) $(id -u nobody) $(id -u nobody) $(id -u nobody)"
+	assert_equal "$(stat -c '%U %a' "$PF")" "root 644"
+	assert_equal "$(readlink "/proc/$pid/cwd")" /
+}
