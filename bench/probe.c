@@ -11,6 +11,10 @@
  *
  * usage: probe FILE SLOT
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -35,6 +35,7 @@ launch_init(struct launch *l)
 
 	memset(l, 0, sizeof *l);
 	l->null_rd = l->null_wr = l->out_fd = l->err_fd = -1;
+	ready_init(&l->ready);
 	pidfile_init(&l->pid, NULL);
 	pidfile_init(&l->lock, NULL);
 	/* Kept: --clear-env and -E may change PATH before a chroot lookup. */
@@ -177,12 +178,17 @@ await_daemon(const struct options *o, struct launch *l, struct report *r,
 {
 	struct failure f;
 
+	int status;
+
 	fds_close_launch(l);
-	if (report_wait(r, middle, &f) == 0) {
-		verbose(o, "%s is running", o->argv[0]);
+	if (report_wait(r, middle, &f) != 0)
+		abandon(l, report_explain(&f, o, l));
+	verbose(o, "%s is running", o->argv[0]);
+	if (o->wait_ms == 0)
 		return STATUS_OK;
-	}
-	abandon(l, report_explain(&f, o, l));
+	if ((status = ready_wait(o, &l->ready, r->daemon)) != STATUS_OK)
+		abandon(l, status);
+	return STATUS_OK;
 }
 
 /*
@@ -223,10 +229,11 @@ static void
 daemon_descriptors(const struct options *o, struct launch *l,
     const struct report *r)
 {
-	int keep[4 + o->nkeep_fds];
+	int keep[5 + o->nkeep_fds];
 	size_t n = 0, i;
 
 	keep[n++] = r->wr;
+	keep[n++] = l->ready.pipe_wr;
 	keep[n++] = l->pid.fd;
 	keep[n++] = l->pid.wfd;
 	keep[n++] = l->lock.fd;
@@ -242,6 +249,8 @@ daemon_descriptors(const struct options *o, struct launch *l,
 		daemon_failed(o, l, r, STEP_CLOSE, errno, 0);
 	if (fds_keep_across_exec(o, &i) == -1)
 		daemon_failed(o, l, r, STEP_KEEP_FD, errno, i);
+	if (ready_daemon_fd(o, &l->ready) == -1)
+		daemon_failed(o, l, r, STEP_NOTIFY_FD, errno, 0);
 }
 
 /* The daemon's side: the rest of the checklist, then exec. */
@@ -251,6 +260,8 @@ become_daemon(const struct options *o, struct launch *l,
 {
 	size_t i;
 
+	if (o->wait_ms > 0)
+		report_started(r);
 	daemon_enter(o, l, r);
 	if (l->pid.wfd != -1 && pidfile_write(&l->pid, getpid()) == -1)
 		daemon_failed(o, l, r, STEP_PIDFILE, errno, 0);
@@ -273,11 +284,13 @@ main(int argc, char **argv)
 {
 	struct options o;
 	struct launch l;
-	struct report r = { -1, -1 };
+	struct report r = { -1, -1, 0 };
 	pid_t pid;
 
 	fds_sanitize_std();
 	options_parse(&o, argc, argv);
+	if (fds_reserve(o.notify_fd) == -1)
+		die_errno(STATUS_FAILED, errno, "--notify-fd %d", o.notify_fd);
 	launch_init(&l);
 	if (privs_check_self() == -1)
 		die(STATUS_FAILED, "refusing to run setuid or setgid");
@@ -287,6 +300,8 @@ main(int argc, char **argv)
 	resolve_user(&o, &l);
 	if (env_apply(&o, l.user) == -1)
 		die_errno(STATUS_FAILED, errno, "environment");
+	if (ready_prepare(&o, &l.ready) == -1)
+		die_errno(STATUS_FAILED, errno, "--wait");
 	/* Set now so the files created for the daemon get its umask. */
 	(void)umask(o.umask);
 	take_locks(&o, &l);

@@ -42,6 +42,15 @@ struct limit {
 	rlim_t hard;
 };
 
+/* One --wait-for condition. */
+struct waitfor {
+	const char *spec;	/* as given, for messages */
+	char *host;		/* tcp: */
+	char *port;		/* tcp: */
+	const char *path;	/* path: */
+	bool met;
+};
+
 /* What the command line asked for; filled by options_parse(). */
 struct options {
 	char **argv;		/* program and its arguments */
@@ -59,12 +68,17 @@ struct options {
 	size_t nlimits;
 	int *keep_fds;		/* --keep-fd */
 	size_t nkeep_fds;
+	struct waitfor *waitfor; /* --wait-for */
+	size_t nwaitfor;
+	long wait_ms;		/* --wait timeout; 0 when not waiting */
+	int notify_fd;		/* --notify-fd, or -1 */
 	int nice;
 	mode_t umask;
 	bool nice_set;
 	bool append;
 	bool clear_env;
 	bool foreground;
+	bool notify;		/* --notify */
 	bool verbose;
 };
 
@@ -89,6 +103,15 @@ struct user {
 	int ngroups;
 };
 
+/* The caller's side of readiness waiting (--wait). */
+struct ready {
+	int sock;		/* --notify datagram socket, or -1 */
+	int pipe_rd;		/* --notify-fd pipe, or -1 */
+	int pipe_wr;		/* the daemon's end, moved to --notify-fd */
+	bool notified;		/* READY=1 or a line on the pipe */
+	char line[256];		/* partial input of --notify-fd */
+	size_t linelen;
+};
 /* Descriptors and resolved names the caller prepares before forking. */
 struct launch {
 	char *path;		/* absolute path of the program */
@@ -100,10 +123,12 @@ struct launch {
 	struct pidfile pid;	/* -p */
 	struct pidfile lock;	/* -l */
 	struct user *user;	/* -u, or NULL */
+	struct ready ready;	/* --wait */
 };
 
 /* Steps of the daemon side that can fail, reported through the pipe. */
 enum step {
+	STEP_STARTED = 0,	/* not a failure: arg is the daemon's pid */
 	STEP_SETSID = 1,
 	STEP_FORK,
 	STEP_CHROOT,
@@ -113,6 +138,7 @@ enum step {
 	STEP_STDIO,
 	STEP_CLOSE,
 	STEP_KEEP_FD,
+	STEP_NOTIFY_FD,
 	STEP_SIGNALS,
 	STEP_LIMIT,
 	STEP_NICE,
@@ -132,7 +158,9 @@ struct failure {
 struct report {
 	int rd;
 	int wr;
+	pid_t daemon;		/* the daemon's pid, when it sent it */
 };
+
 
 /* daemonize.c: main, the checklist in order. */
 
@@ -158,6 +186,7 @@ int	 fds_redirect_stdio(const struct launch *);
 int	 fds_close_inherited(int *, size_t);
 int	 fds_check_kept(const struct options *, size_t *);
 int	 fds_keep_across_exec(const struct options *, size_t *);
+int	 fds_reserve(int);
 void	 fds_close_launch(struct launch *);
 
 /* limits.c */
@@ -167,6 +196,8 @@ int	 limits_apply(const struct limit *, size_t, size_t *);
 /* options.c */
 void	 options_parse(struct options *, int, char **);
 int	 options_parse_umask(const char *, mode_t *);
+int	 options_parse_duration(const char *, long *);
+int	 options_parse_waitfor(const char *, struct waitfor *);
 
 /* pidfile.c */
 void	 pidfile_init(struct pidfile *, const char *);
@@ -193,6 +224,7 @@ int	 program_exec_status(const char *, int);
 int	 report_open(struct report *);
 __dead void report_failure(const struct report *, enum step, int, int);
 int	 report_wait(struct report *, pid_t, struct failure *);
+void	 report_started(const struct report *);
 int	 report_explain(const struct failure *, const struct options *,
 	     const struct launch *);
 int	 report_not_started(const char *, int);
@@ -200,7 +232,19 @@ int	 report_not_started(const char *, int);
 /* sigraw-linux.c, sigraw-none.c */
 int	 sigraw_default(int);
 
+/* ready.c */
+void	 ready_init(struct ready *);
+int	 ready_prepare(const struct options *, struct ready *);
+int	 ready_daemon_fd(const struct options *, struct ready *);
+int	 ready_wait(const struct options *, struct ready *, pid_t);
+void	 ready_close(struct ready *);
+
+/* subreaper-linux.c, subreaper-none.c */
+int	 subreaper_become(void);
+
 /* signals.c */
 int	 signals_reset(void);
+const char *signals_name(int);
+int	 signals_number(const char *);
 
 #endif /* DAEMONIZE_H */

@@ -33,6 +33,28 @@ fds_sanitize_std(void)
 	}
 }
 
+/*
+ * Hold descriptor fd (if it is free) with a close-on-exec /dev/null, so
+ * that nothing daemonize opens lands on a number the program is promised.
+ */
+int
+fds_reserve(int fd)
+{
+	int nfd;
+
+	if (fd < 0 || fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+		return 0;
+	if ((nfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (nfd == fd)
+		return 0;
+	if (dup3(nfd, fd, O_CLOEXEC) == -1) {
+		(void)close(nfd);
+		return -1;
+	}
+	return close(nfd);
+}
+
 /* /dev/null, read-only for stdin and write-only for what is not redirected. */
 int
 fds_open_null(struct launch *l)

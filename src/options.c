@@ -31,7 +31,14 @@ enum {
 	OPT_KEEP_FD,
 	OPT_LIMIT,
 	OPT_NICE,
+	OPT_NOTIFY,
+	OPT_NOTIFY_FD,
+	OPT_WAIT,
+	OPT_WAIT_FOR,
 };
+
+/* --wait without a value, and with only a readiness condition. */
+#define OPTIONS_WAIT_DEFAULT	30000L
 
 static const struct option longopts[] = {
 	{ "append",	no_argument,		NULL, 'a' },
@@ -47,12 +54,16 @@ static const struct option longopts[] = {
 	{ "limit",	required_argument,	NULL, OPT_LIMIT },
 	{ "lock",	required_argument,	NULL, 'l' },
 	{ "nice",	required_argument,	NULL, OPT_NICE },
+	{ "notify",	no_argument,		NULL, OPT_NOTIFY },
+	{ "notify-fd",	required_argument,	NULL, OPT_NOTIFY_FD },
 	{ "umask",	required_argument,	NULL, 'm' },
 	{ "stdout",	required_argument,	NULL, 'o' },
 	{ "pidfile",	required_argument,	NULL, 'p' },
 	{ "user",	required_argument,	NULL, 'u' },
 	{ "verbose",	no_argument,		NULL, 'v' },
 	{ "version",	no_argument,		NULL, 'V' },
+	{ "wait",	optional_argument,	NULL, OPT_WAIT },
+	{ "wait-for",	required_argument,	NULL, OPT_WAIT_FOR },
 	{ NULL,		0,			NULL, 0 }
 };
 
@@ -61,6 +72,8 @@ static const char usage_text[] =
 "                 [-m mode] [-o file] [-p pidfile] [-u user[:group]]\n"
 "                 [--chroot dir] [--clear-env] [--group group]\n"
 "                 [--keep-fd n] [--limit resource=value] [--nice n]\n"
+"                 [--notify] [--notify-fd n] [--wait[=seconds]]\n"
+"                 [--wait-for tcp:host:port|path:file]\n"
 "                 [--] program [argument ...]\n"
 "\n"
 "  -a, --append            append to the -o and -e files instead of truncating\n"
@@ -77,11 +90,15 @@ static const char usage_text[] =
 "  -l, --lock FILE         hold an exclusive lock on FILE while running\n"
 "  -m, --umask MODE        umask of the daemon, octal (default 022)\n"
 "      --nice N            run at niceness N, -20 to 19\n"
+"      --notify            ready when the program sends READY=1 (sd_notify)\n"
+"      --notify-fd N       ready when the program writes a line to its fd N\n"
 "  -o, --stdout FILE       standard output to FILE (default /dev/null)\n"
 "  -p, --pidfile FILE      write the pid to FILE and lock it\n"
 "  -u, --user USER[:GROUP] run as USER (root only)\n"
 "  -v, --verbose           narrate each step on standard error\n"
-"  -V, --version           show the version and exit\n";
+"  -V, --version           show the version and exit\n"
+"      --wait[=SECONDS]    return only once the program is ready (default 30)\n"
+"      --wait-for COND     ready when tcp:HOST:PORT accepts or path:FILE exists\n";
 
 /*
  * Name an option the way the user wrote it, for error messages.  When its
@@ -127,8 +144,12 @@ options_defaults(struct options *o, int argc)
 	o->env = calloc((size_t)argc, sizeof *o->env);
 	o->limits = calloc((size_t)argc, sizeof *o->limits);
 	o->keep_fds = calloc((size_t)argc, sizeof *o->keep_fds);
-	if (o->env == NULL || o->limits == NULL || o->keep_fds == NULL)
+	o->waitfor = calloc((size_t)argc, sizeof *o->waitfor);
+	if (o->env == NULL || o->limits == NULL || o->keep_fds == NULL ||
+	    o->waitfor == NULL)
 		die_errno(STATUS_FAILED, errno, "calloc");
+	o->notify_fd = -1;
+	o->wait_ms = -1;
 }
 
 /* A path value must not be empty: "" can only be a mistake. */
@@ -155,6 +176,60 @@ options_env(struct options *o, char *value, char **argv, int opt)
 		die(STATUS_USAGE, "%s %s: expected NAME=VALUE", name, value);
 	}
 	o->env[o->nenv++] = value;
+}
+
+/*
+ * A duration in seconds, with an optional fraction ("30", "0.5"), as
+ * milliseconds; at most a day.
+ */
+int
+options_parse_duration(const char *s, long *ms)
+{
+	long whole = 0, frac = 0, scale = 1000;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((whole = whole * 10 + (*s - '0')) > 86400)
+			return -1;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (*s - '0') * scale;
+			}
+	if (*s != '\0')
+		return -1;
+	*ms = whole * 1000 + frac;
+	return 0;
+}
+
+/* tcp:HOST:PORT (HOST may be [v6]) or path:FILE. */
+int
+options_parse_waitfor(const char *s, struct waitfor *w)
+{
+	const char *colon;
+	size_t hl;
+
+	memset(w, 0, sizeof *w);
+	w->spec = s;
+	if (strncmp(s, "path:", 5) == 0 && s[5] != '\0') {
+		w->path = s + 5;
+		return 0;
+	}
+	if (strncmp(s, "tcp:", 4) != 0 || (colon = strrchr(s + 4, ':')) == NULL)
+		return -1;
+	s += 4;
+	hl = (size_t)(colon - s);
+	if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
+		s++;
+		hl -= 2;
+	}
+	if (hl == 0 || colon[1] == '\0' ||
+	    (w->host = strndup(s, hl)) == NULL ||
+	    (w->port = strdup(colon + 1)) == NULL)
+		return -1;
+	return 0;
 }
 
 /* A decimal integer within [min, max], or die with a usage error. */
@@ -190,6 +265,42 @@ options_limit(struct options *o, const char *value, char **argv, int opt)
 	o->nlimits++;
 }
 
+/* The readiness options. */
+static void
+options_ready(struct options *o, int opt, char **argv)
+{
+	char name[64];
+
+	switch (opt) {
+	case OPT_NOTIFY:
+		o->notify = true;
+		break;
+	case OPT_NOTIFY_FD:
+		o->notify_fd = options_int(optarg, 3, INT_MAX, argv, opt,
+		    "a descriptor number of 3 or more");
+		break;
+	case OPT_WAIT:
+		if (optarg == NULL)
+			o->wait_ms = OPTIONS_WAIT_DEFAULT;
+		else if (options_parse_duration(optarg, &o->wait_ms) == -1 ||
+		    o->wait_ms == 0) {
+			options_name(name, sizeof name, argv, opt);
+			die(STATUS_USAGE, "%s %s: expected seconds, more than "
+			    "0 and at most 86400", name, optarg);
+		}
+		break;
+	case OPT_WAIT_FOR:
+		if (options_parse_waitfor(optarg,
+		    &o->waitfor[o->nwaitfor]) == -1) {
+			options_name(name, sizeof name, argv, opt);
+			die(STATUS_USAGE, "%s %s: expected tcp:HOST:PORT or "
+			    "path:FILE", name, optarg);
+		}
+		o->nwaitfor++;
+		break;
+	}
+}
+
 /* The long-only options. */
 static void
 options_long(struct options *o, int opt, char **argv)
@@ -215,6 +326,9 @@ options_long(struct options *o, int opt, char **argv)
 		o->nice = options_int(optarg, -20, 19, argv, opt,
 		    "a niceness from -20 to 19");
 		o->nice_set = true;
+		break;
+	default:
+		options_ready(o, opt, argv);
 		break;
 	}
 }
@@ -286,6 +400,24 @@ options_one(struct options *o, int opt, char **argv)
 	}
 }
 
+/* A readiness condition implies --wait; some combinations make no sense. */
+static void
+options_check_ready(struct options *o)
+{
+	size_t i;
+
+	if (o->wait_ms == -1)
+		o->wait_ms = o->notify || o->notify_fd != -1 ||
+		    o->nwaitfor > 0 ? OPTIONS_WAIT_DEFAULT : 0;
+	if (o->wait_ms > 0 && o->foreground)
+		die(STATUS_USAGE, "--wait: there is nothing to wait for in the "
+		    "foreground");
+	for (i = 0; i < o->nkeep_fds; i++)
+		if (o->keep_fds[i] == o->notify_fd)
+			die(STATUS_USAGE, "--notify-fd %d: also given to "
+			    "--keep-fd", o->notify_fd);
+}
+
 void
 options_parse(struct options *o, int argc, char **argv)
 {
@@ -301,5 +433,6 @@ options_parse(struct options *o, int argc, char **argv)
 	if (o->group != NULL && o->user != NULL && strchr(o->user, ':'))
 		die(STATUS_USAGE, "-u %s --group %s: two groups given",
 		    o->user, o->group);
+	options_check_ready(o);
 	o->argv = argv + optind;
 }

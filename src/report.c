@@ -41,7 +41,20 @@ report_failure(const struct report *r, enum step step, int err, int arg)
 	_exit(STATUS_FAILED);
 }
 
-/* Read until end-of-file or a whole failure record. */
+/*
+ * In the daemon, when the caller will wait for readiness: tell it our pid
+ * before anything else, so it knows whom to watch and whose notifications
+ * to believe.
+ */
+void
+report_started(const struct report *r)
+{
+	struct failure f = { STEP_STARTED, 0, (int)getpid() };
+
+	(void)!write(r->wr, &f, sizeof f);
+}
+
+/* Read until end-of-file or a whole record. */
 static ssize_t
 report_read(int fd, struct failure *f)
 {
@@ -72,7 +85,9 @@ report_wait(struct report *r, pid_t middle, struct failure *f)
 
 	(void)close(r->wr);
 	r->wr = -1;
-	n = report_read(r->rd, f);
+	while ((n = report_read(r->rd, f)) == (ssize_t)sizeof *f &&
+	    f->step == STEP_STARTED)
+		r->daemon = (pid_t)f->arg;
 	if (n == -1)
 		*f = (struct failure){ STEP_FORK, errno, 0 };
 	(void)close(r->rd);
@@ -144,6 +159,9 @@ report_explain(const struct failure *f, const struct options *o,
 		return STATUS_FAILED;
 	case STEP_RESOLVE:
 		return report_not_started(o->argv[0], f->err);
+	case STEP_NOTIFY_FD:
+		warn_errno(f->err, "--notify-fd %d", o->notify_fd);
+		return STATUS_FAILED;
 	case STEP_KEEP_FD:
 		warn_errno(f->err, "--keep-fd %d", o->keep_fds[f->arg]);
 		return STATUS_FAILED;

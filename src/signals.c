@@ -7,7 +7,9 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "daemonize.h"
 
@@ -33,4 +35,53 @@ signals_reset(void)
 			return -1;
 	}
 	return sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Signal names without the SIG prefix, as kill(1) spells them. */
+static const struct {
+	const char *name;
+	int number;
+} signals_names[] = {
+	{ "HUP", SIGHUP },	{ "INT", SIGINT },	{ "QUIT", SIGQUIT },
+	{ "ILL", SIGILL },	{ "TRAP", SIGTRAP },	{ "ABRT", SIGABRT },
+	{ "BUS", SIGBUS },	{ "FPE", SIGFPE },	{ "KILL", SIGKILL },
+	{ "USR1", SIGUSR1 },	{ "SEGV", SIGSEGV },	{ "USR2", SIGUSR2 },
+	{ "PIPE", SIGPIPE },	{ "ALRM", SIGALRM },	{ "TERM", SIGTERM },
+	{ "CHLD", SIGCHLD },	{ "CONT", SIGCONT },	{ "STOP", SIGSTOP },
+	{ "TSTP", SIGTSTP },	{ "TTIN", SIGTTIN },	{ "TTOU", SIGTTOU },
+	{ "URG", SIGURG },	{ "XCPU", SIGXCPU },	{ "XFSZ", SIGXFSZ },
+	{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },	{ "WINCH", SIGWINCH },
+	{ "IO", SIGIO },	{ "SYS", SIGSYS },
+};
+
+/* "SEGV" for SIGSEGV; NULL for a number without a name. */
+const char *
+signals_name(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof signals_names / sizeof signals_names[0]; i++)
+		if (signals_names[i].number == sig)
+			return signals_names[i].name;
+	return NULL;
+}
+
+/* A signal by name (TERM, SIGTERM, term) or number; -1 if none. */
+int
+signals_number(const char *s)
+{
+	char *end;
+	long n;
+	size_t i;
+
+	if (*s >= '0' && *s <= '9') {
+		n = strtol(s, &end, 10);
+		return *end == '\0' && n > 0 && n < NSIG ? (int)n : -1;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 0; i < sizeof signals_names / sizeof signals_names[0]; i++)
+		if (strcasecmp(signals_names[i].name, s) == 0)
+			return signals_names[i].number;
+	return -1;
 }

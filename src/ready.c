@@ -1,0 +1,442 @@
+/*
+ * Readiness (--wait): the caller does not return until the program is
+ * ready, has died, or has run out of time.
+ *
+ * The daemon is fully detached while the caller waits; the caller only
+ * watches it.  It made itself a child subreaper before forking, so when
+ * the middle process exits the daemon is re-parented to the caller, which
+ * can then wait(2) for it and tell exactly how it died.  When the caller
+ * exits, the daemon passes on to init as usual.
+ *
+ * Ready means every condition given holds: READY=1 over the systemd
+ * notify protocol (--notify), a line on a descriptor (--notify-fd, the s6
+ * convention), a TCP port accepting or a file existing (--wait-for).  With
+ * none of them, ready means still alive when the time is up.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemonize.h"
+
+/* How often conditions are checked and death noticed. */
+#define READY_TICK_MS	10
+/* How long a connect to a --wait-for port may take before retrying. */
+#define READY_CONNECT_MS	200
+/* After TERM, how long the program has before KILL. */
+#define READY_STOP_MS	5000
+
+static long
+ready_now(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+ready_init(struct ready *r)
+{
+	memset(r, 0, sizeof *r);
+	r->sock = r->pipe_rd = r->pipe_wr = -1;
+}
+
+/*
+ * The notify socket: a datagram socket in the abstract namespace, named by
+ * the kernel (autobind), so it needs no directory and cannot collide.
+ * SO_PASSCRED makes the kernel attach each sender's pid.
+ */
+static int
+ready_socket(struct ready *r)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sa_family_t);
+	char name[sizeof sun.sun_path + 1];
+	int one = 1;
+
+	r->sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (r->sock == -1)
+		return -1;
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (setsockopt(r->sock, SOL_SOCKET, SO_PASSCRED, &one,
+	    sizeof one) == -1 ||
+	    bind(r->sock, (struct sockaddr *)&sun, len) == -1)
+		return -1;
+	len = sizeof sun;
+	if (getsockname(r->sock, (struct sockaddr *)&sun, &len) == -1)
+		return -1;
+	len -= (socklen_t)offsetof(struct sockaddr_un, sun_path);
+	if (len < 2 || sun.sun_path[0] != '\0') {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	name[0] = '@';
+	memcpy(name + 1, sun.sun_path + 1, len - 1);
+	name[len] = '\0';
+	return setenv("NOTIFY_SOCKET", name, 1);
+}
+
+/* In the caller, before forking. */
+int
+ready_prepare(const struct options *o, struct ready *r)
+{
+	int fds[2];
+
+	if (o->wait_ms == 0)
+		return 0;
+	if (subreaper_become() == -1)
+		return -1;
+	if (o->notify && ready_socket(r) == -1)
+		return -1;
+	if (o->notify_fd != -1) {
+		if (pipe2(fds, O_CLOEXEC) == -1)
+			return -1;
+		r->pipe_rd = fds[0];
+		r->pipe_wr = fds[1];
+	}
+	return 0;
+}
+
+/* In the daemon, after closing inherited descriptors: put the pipe at N. */
+int
+ready_daemon_fd(const struct options *o, struct ready *r)
+{
+	if (r->pipe_wr == -1)
+		return 0;
+	if (dup2(r->pipe_wr, o->notify_fd) == -1)
+		return -1;
+	(void)close(r->pipe_wr);
+	r->pipe_wr = -1;
+	return 0;
+}
+
+void
+ready_close(struct ready *r)
+{
+	int *fds[] = { &r->sock, &r->pipe_rd, &r->pipe_wr };
+	size_t i;
+
+	for (i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+		if (*fds[i] != -1)
+			(void)close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+/* Has pid ended?  1 with its wait status, 0 while it runs. */
+static int
+ready_reap(pid_t pid, int *status)
+{
+	pid_t r;
+
+	while ((r = waitpid(pid, status, WNOHANG)) == -1 && errno == EINTR)
+		;
+	return r == pid ? 1 : 0;
+}
+
+/* TERM, then KILL after a grace period, and reap. */
+static void
+ready_stop(pid_t pid)
+{
+	long deadline = ready_now() + READY_STOP_MS;
+	struct timespec tick = { 0, READY_TICK_MS * 1000000L };
+	int status;
+
+	if (kill(pid, SIGTERM) == -1)
+		return;
+	while (ready_now() < deadline) {
+		if (ready_reap(pid, &status))
+			return;
+		(void)nanosleep(&tick, NULL);
+	}
+	(void)kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+}
+
+/*
+ * One line of a notify message: KEY=VALUE.  Returns 1, with *err the
+ * ERRNO= value or 0, when the program gives up before it is ready.
+ */
+static int
+ready_notify_line(const struct options *o, struct ready *r, const char *line,
+    size_t len, int *err)
+{
+	if (len == 7 && memcmp(line, "READY=1", 7) == 0)
+		r->notified = true;
+	else if (len > 7 && memcmp(line, "STATUS=", 7) == 0)
+		verbose(o, "%s: %.*s", o->argv[0], (int)(len - 7), line + 7);
+	else if (len > 6 && memcmp(line, "ERRNO=", 6) == 0 && !r->notified) {
+		*err = atoi(line + 6);
+		return 1;
+	} else if (len == 10 && memcmp(line, "STOPPING=1", 10) == 0 &&
+	    !r->notified) {
+		*err = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Read the datagrams waiting; only those sent by the daemon count.
+ * 1 when the program gave up, -1 on error.
+ */
+static int
+ready_read_socket(const struct options *o, struct ready *r, pid_t pid,
+    int *err)
+{
+	char buf[4096], cbuf[CMSG_SPACE(sizeof(struct ucred))];
+	struct iovec iov = { buf, sizeof buf };
+	struct msghdr msg;
+	struct cmsghdr *c;
+	struct ucred cred;
+	const char *p, *nl, *end;
+	ssize_t n;
+
+	for (;;) {
+		memset(&msg, 0, sizeof msg);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof cbuf;
+		if ((n = recvmsg(r->sock, &msg, MSG_DONTWAIT)) == -1)
+			return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		c = CMSG_FIRSTHDR(&msg);
+		if (c == NULL || c->cmsg_level != SOL_SOCKET ||
+		    c->cmsg_type != SCM_CREDENTIALS)
+			continue;
+		memcpy(&cred, CMSG_DATA(c), sizeof cred);
+		if (cred.pid != pid) {
+			verbose(o, "ignoring a notification from pid %ld",
+			    (long)cred.pid);
+			continue;
+		}
+		for (p = buf, end = buf + n; p < end; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				nl = end;
+			if (ready_notify_line(o, r, p, (size_t)(nl - p),
+			    err) == 1)
+				return 1;
+		}
+	}
+}
+
+/*
+ * Read the --notify-fd pipe: a newline means ready; end-of-file before it
+ * means it never can be (1, with *err -1).
+ */
+static int
+ready_read_pipe(struct ready *r, int *err)
+{
+	ssize_t n;
+
+	n = read(r->pipe_rd, r->line, sizeof r->line);
+	if (n == -1)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	if (n == 0) {
+		*err = -1;
+		return 1;
+	}
+	if (memchr(r->line, '\n', (size_t)n) != NULL)
+		r->notified = true;
+	return 0;
+}
+
+/* Does a TCP connect to w succeed now? */
+static bool
+ready_tcp(const struct waitfor *w)
+{
+	struct addrinfo hints, *res, *ai;
+	struct pollfd pfd;
+	socklen_t len;
+	bool ok = false;
+	int s, soerr;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(w->host, w->port, &hints, &res) != 0)
+		return false;
+	for (ai = res; ai != NULL && !ok; ai = ai->ai_next) {
+		s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, ai->ai_protocol);
+		if (s == -1)
+			continue;
+		if (connect(s, ai->ai_addr, ai->ai_addrlen) == 0)
+			ok = true;
+		else if (errno == EINPROGRESS) {
+			pfd.fd = s;
+			pfd.events = POLLOUT;
+			len = sizeof soerr;
+			ok = poll(&pfd, 1, READY_CONNECT_MS) == 1 &&
+			    getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr,
+			    &len) == 0 && soerr == 0;
+		}
+		(void)close(s);
+	}
+	freeaddrinfo(res);
+	return ok;
+}
+
+/* Are all the conditions met now? */
+static bool
+ready_all(const struct options *o, struct ready *r)
+{
+	struct stat sb;
+	size_t i;
+	bool all = true;
+
+	if ((o->notify || o->notify_fd != -1) && !r->notified)
+		all = false;
+	for (i = 0; i < o->nwaitfor; i++) {
+		struct waitfor *w = &o->waitfor[i];
+
+		if (!w->met)
+			w->met = w->path != NULL ? stat(w->path, &sb) == 0 :
+			    ready_tcp(w);
+		all = all && w->met;
+	}
+	return all;
+}
+
+static bool
+ready_has_conditions(const struct options *o)
+{
+	return o->notify || o->notify_fd != -1 || o->nwaitfor > 0;
+}
+
+/*
+ * Wait for input on the notification channels, at most ms.  1 when the
+ * program gave up (see *err), -1 on error.
+ */
+static int
+ready_poll(const struct options *o, struct ready *r, pid_t pid, long ms,
+    int *err)
+{
+	struct pollfd pfd[2];
+	nfds_t n = 0;
+	int rc = 0;
+
+	if (r->sock != -1)
+		pfd[n++] = (struct pollfd){ r->sock, POLLIN, 0 };
+	if (r->pipe_rd != -1)
+		pfd[n++] = (struct pollfd){ r->pipe_rd, POLLIN, 0 };
+	if (poll(pfd, n, (int)ms) == -1 && errno != EINTR)
+		return -1;
+	if (r->sock != -1 && (pfd[0].revents & POLLIN))
+		rc = ready_read_socket(o, r, pid, err);
+	if (rc == 0 && r->pipe_rd != -1 &&
+	    (pfd[n - 1].revents & (POLLIN | POLLHUP)))
+		rc = ready_read_pipe(r, err);
+	return rc;
+}
+
+/* Seconds as given, for messages: "30", "0.5". */
+static void
+ready_seconds(char *buf, size_t len, long ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, len, "%ld", ms / 1000);
+	else
+		snprintf(buf, len, "%ld.%03ld", ms / 1000, ms % 1000);
+}
+
+static int
+ready_died(const struct options *o, int status)
+{
+	const char *name;
+
+	if (WIFEXITED(status))
+		warn_errno(0, "%s exited with status %d before it was ready",
+		    o->argv[0], WEXITSTATUS(status));
+	else if ((name = signals_name(WTERMSIG(status))) != NULL)
+		warn_errno(0, "%s was killed by signal %s before it was ready",
+		    o->argv[0], name);
+	else
+		warn_errno(0, "%s was killed by signal %d before it was ready",
+		    o->argv[0], WTERMSIG(status));
+	return STATUS_FAILED;
+}
+
+/* The program said it failed, or can never say it is ready: stop it. */
+static int
+ready_refused(const struct options *o, pid_t pid, int err)
+{
+	ready_stop(pid);
+	if (err == -1)
+		warn_errno(0, "%s closed descriptor %d without writing a line",
+		    o->argv[0], o->notify_fd);
+	else if (err > 0)
+		warn_errno(err, "%s failed before it was ready", o->argv[0]);
+	else
+		warn_errno(0, "%s was stopping before it was ready",
+		    o->argv[0]);
+	return STATUS_FAILED;
+}
+
+static int
+ready_timeout(const struct options *o, pid_t pid)
+{
+	char secs[32];
+
+	ready_stop(pid);
+	ready_seconds(secs, sizeof secs, o->wait_ms);
+	warn_errno(0, "%s was not ready within %s second%s; stopped it",
+	    o->argv[0], secs, o->wait_ms == 1000 ? "" : "s");
+	return STATUS_FAILED;
+}
+
+/*
+ * In the caller, once the program has been executed: wait until it is
+ * ready.  Returns the exit status, having said why on failure.
+ */
+int
+ready_wait(const struct options *o, struct ready *r, pid_t pid)
+{
+	long deadline = ready_now() + o->wait_ms, left;
+	int status, err = 0, rc;
+
+	if (r->pipe_wr != -1)
+		(void)close(r->pipe_wr);
+	r->pipe_wr = -1;
+	for (;;) {
+		if (ready_reap(pid, &status))
+			return ready_died(o, status);
+		if (ready_has_conditions(o) && ready_all(o, r)) {
+			verbose(o, "%s is ready", o->argv[0]);
+			return STATUS_OK;
+		}
+		if ((left = deadline - ready_now()) <= 0)
+			break;
+		rc = ready_poll(o, r, pid, left < READY_TICK_MS ? left :
+		    READY_TICK_MS, &err);
+		if (rc == 1)
+			return ready_refused(o, pid, err);
+		if (rc == -1) {
+			warn_errno(errno, "waiting for %s", o->argv[0]);
+			ready_stop(pid);
+			return STATUS_FAILED;
+		}
+	}
+	if (ready_has_conditions(o))
+		return ready_timeout(o, pid);
+	if (ready_reap(pid, &status))
+		return ready_died(o, status);
+	verbose(o, "%s is still running", o->argv[0]);
+	return STATUS_OK;
+}

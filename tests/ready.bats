@@ -1,0 +1,175 @@
+#!/usr/bin/env bats
+# --wait: daemonize returns only once the program is ready, and says why
+# when it never is (SPEC section 6, Readiness).
+# shellcheck disable=SC2154,SC2016 # bats sets $stderr; scripts are single-quoted
+
+load helpers/common
+
+setup() {
+	PF=$BATS_TEST_TMPDIR/d.pid
+	MARK=$(unique_marker)
+}
+
+# elapsed_ms CMD...: run CMD through bats' run, and put its wall time in ELAPSED.
+timed_run() {
+	local start end
+	start=$(date +%s%N)
+	run "$@"
+	end=$(date +%s%N)
+	ELAPSED=$(((end - start) / 1000000))
+}
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# A python3 program that sends $1 to NOTIFY_SOCKET after $2 seconds, then
+# sleeps under the test's marker.
+notify_sender() {
+	cat <<PY
+import os, socket, sys, time
+time.sleep($2)
+addr = os.environ["NOTIFY_SOCKET"]
+if addr.startswith("@"):
+    addr = "\0" + addr[1:]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"$1", addr)
+os.execv("/bin/sleep", ["sleep", "$MARK"])
+PY
+}
+
+@test "a program that exits 3 fails at once, naming status 3; pidfile gone" {
+	timed_run --separate-stderr -125 "$DAEMONIZE" --wait=2 -p "$PF" sh -c 'sleep 0.1; exit 3'
+	assert_equal "$stderr" "daemonize: sh exited with status 3 before it was ready"
+	assert [ "$ELAPSED" -lt 1000 ]
+	assert [ ! -e "$PF" ]
+}
+
+@test "a program killed by SIGSEGV: the message names the signal" {
+	run --separate-stderr -125 "$DAEMONIZE" --wait=2 -p "$PF" sh -c 'sleep 0.1; kill -SEGV $$'
+	assert_equal "$stderr" "daemonize: sh was killed by signal SEGV before it was ready"
+	assert [ ! -e "$PF" ]
+}
+
+@test "with no condition, --wait=S means still alive after S seconds" {
+	timed_run -0 "$DAEMONIZE" --wait=0.5 -p "$PF" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert [ "$ELAPSED" -ge 500 ]
+	pid_alive "$pid"
+	# Once the caller is gone, the daemon is init's (or the subreaper's).
+	is_ancestor "$(proc_field "$pid" 4)"
+}
+
+@test "--notify: READY=1 from the daemon itself" {
+	timed_run -0 "$DAEMONIZE" --notify --wait=5 -p "$PF" /usr/bin/python3 -c "$(notify_sender 'READY=1' 0.3)"
+	pid=$(read_pidfile "$PF")
+	assert [ "$ELAPSED" -ge 300 ]
+	assert [ "$ELAPSED" -lt 4000 ]
+	assert_equal "$(procs_with_arg "$MARK")" "$pid"
+	# The socket is only named in the environment; no descriptor leaks.
+	assert_equal "$(extra_fds "$pid")" "$PF"
+	assert grep -qz '^NOTIFY_SOCKET=@' "/proc/$pid/environ"
+}
+
+@test "--notify: STATUS= is shown with -v; ERRNO= before ready is a failure" {
+	run --separate-stderr -0 "$DAEMONIZE" -v --notify -p "$PF" /usr/bin/python3 -c "$(notify_sender 'STATUS=warming up\nREADY=1' 0.1)"
+	read_pidfile "$PF" >/dev/null
+	assert_regex "$stderr" "daemonize: /usr/bin/python3: warming up"
+	kill_tracked
+	rm -f "$PF"
+	run --separate-stderr -125 "$DAEMONIZE" --notify -p "$PF" /usr/bin/python3 -c "$(notify_sender 'ERRNO=2' 0.1)"
+	assert_equal "$stderr" "daemonize: /usr/bin/python3 failed before it was ready: No such file or directory"
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
+@test "--notify: a notification from another process is ignored" {
+	timed_run --separate-stderr -125 "$DAEMONIZE" --notify --wait=1 -p "$PF" \
+		sh -c "/usr/bin/python3 -c '$(notify_sender 'READY=1' 0)' & exec sleep $MARK"
+	track_marker "$MARK"
+	assert_regex "$stderr" "^daemonize: sh was not ready within 1 second; stopped it$"
+	assert [ "$ELAPSED" -ge 1000 ]
+	assert [ ! -e "$PF" ]
+	# The impostor is a child of the program, not the program.
+	wait_until 5 test -z "$(procs_with_arg "$MARK" | head -n 1)" || true
+}
+
+@test "--notify with systemd-notify" {
+	command -v systemd-notify >/dev/null || skip "systemd-notify is not installed"
+	is_root || skip "systemd-notify --pid needs root to speak for another pid"
+	run -0 "$DAEMONIZE" --notify --wait=5 -p "$PF" sh -c \
+		"sleep 0.2; systemd-notify --pid=\$\$ --ready; exec sleep $MARK"
+	pid=$(read_pidfile "$PF")
+	assert_equal "$(procs_with_arg "$MARK")" "$pid"
+}
+
+@test "--notify-fd 3: a line on descriptor 3 means ready" {
+	timed_run -0 "$DAEMONIZE" --notify-fd 3 --wait=5 -p "$PF" sh -c "sleep 0.3; echo >&3; exec 3>&-; exec sleep $MARK"
+	pid=$(read_pidfile "$PF")
+	assert [ "$ELAPSED" -ge 300 ]
+	assert_equal "$(procs_with_arg "$MARK")" "$pid"
+	# The lock is not lost to the notify descriptor.
+	run -1 "$DAEMONIZE" -p "$PF" true
+}
+
+@test "--notify-fd: the program holds descriptor N and nothing else extra" {
+	run -0 "$DAEMONIZE" --notify-fd 5 -p "$PF" sh -c "echo >&5; exec sleep $MARK"
+	pid=$(read_pidfile "$PF")
+	assert_regex "$(readlink "/proc/$pid/fd/5")" '^pipe:'
+	assert_equal "$(fd_list "$pid" | wc -w)" 5
+	assert_regex "$(extra_fds "$pid")" "^$PF pipe:"
+}
+
+@test "--notify-fd: closing it without a line is a failure at once" {
+	timed_run --separate-stderr -125 "$DAEMONIZE" --notify-fd 4 --wait=5 -p "$PF" sh -c "exec 4>&-; exec sleep $MARK"
+	assert_equal "$stderr" "daemonize: sh closed descriptor 4 without writing a line"
+	assert [ "$ELAPSED" -lt 3000 ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+	assert [ ! -e "$PF" ]
+}
+
+@test "--wait-for tcp: returns only once a connect works" {
+	port=$(free_port)
+	run -0 "$DAEMONIZE" --wait=10 -p "$PF" --wait-for "tcp:127.0.0.1:$port" \
+		/usr/bin/python3 -c "import time, os; time.sleep(0.5); os.execv('/usr/bin/python3', ['python3', '-m', 'http.server', '-b', '127.0.0.1', '$port'])"
+	pid=$(read_pidfile "$PF")
+	# Immediately after return, the server answers.
+	run -0 python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2).read()' "http://127.0.0.1:$port/"
+}
+
+@test "--wait-for path: waits for the file; all conditions must hold" {
+	port=$(free_port)
+	f=$BATS_TEST_TMPDIR/ready-file
+	timed_run -0 "$DAEMONIZE" --wait=10 -p "$PF" --wait-for "path:$f" --wait-for "tcp:localhost:$port" \
+		sh -c "sleep 0.3; touch '$f'; sleep 0.3; exec /usr/bin/python3 -m http.server -b 127.0.0.1 $port"
+	read_pidfile "$PF" >/dev/null
+	assert [ -e "$f" ]
+	assert [ "$ELAPSED" -ge 600 ]
+	run -0 python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2).read()' "http://127.0.0.1:$port/"
+}
+
+@test "timeout: a program never ready is stopped after about the timeout" {
+	timed_run --separate-stderr -125 "$DAEMONIZE" --wait=1 -p "$PF" --wait-for "path:$BATS_TEST_TMPDIR/never" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: sleep was not ready within 1 second; stopped it"
+	assert [ "$ELAPSED" -ge 1000 ]
+	assert [ "$ELAPSED" -lt 3000 ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+	assert [ ! -e "$PF" ]
+}
+
+@test "timeout: a program that ignores TERM is killed" {
+	timed_run -125 "$DAEMONIZE" --wait=0.5 -p "$PF" --notify sh -c "trap '' TERM; exec sleep $MARK"
+	assert_equal "$(procs_with_arg "$MARK")" ""
+	assert [ "$ELAPSED" -lt 8000 ]
+}
+
+@test "bad --wait values are usage errors" {
+	run --separate-stderr -2 "$DAEMONIZE" --wait=abc true
+	assert_equal "$stderr" "daemonize: --wait abc: expected seconds, more than 0 and at most 86400"
+	run -2 "$DAEMONIZE" --wait=0 true
+	run --separate-stderr -2 "$DAEMONIZE" --wait-for bogus true
+	assert_equal "$stderr" "daemonize: --wait-for bogus: expected tcp:HOST:PORT or path:FILE"
+	run -2 "$DAEMONIZE" --wait-for tcp:host true
+	run -2 "$DAEMONIZE" --notify-fd 2 true
+	run -2 "$DAEMONIZE" --wait -f true
+}
