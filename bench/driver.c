@@ -123,7 +123,8 @@ static struct {
 	const char *probe, *valgrind;
 } opt = { 500, 20, 500, 5, 3, 20, 1, NULL, NULL };
 
-static char workdir[PATH_MAX], slotfile[PATH_MAX], nopidfile[PATH_MAX];
+/* Short enough that every path made from it fits in PATH_MAX. */
+static char workdir[PATH_MAX / 2], slotfile[PATH_MAX], nopidfile[PATH_MAX];
 static char errlog[PATH_MAX];
 static volatile uint64_t *slots;
 static size_t nslots;
@@ -134,7 +135,7 @@ static rlim_t low_lim;
 static int extra[EXTRA_FDS];
 static int extra_open;
 static char *const empty_env[] = { NULL };
-static volatile sig_atomic_t timed_out;
+static volatile sig_atomic_t timed_out, stopping;
 
 static void
 diag(const char *fmt, ...)
@@ -183,6 +184,21 @@ on_alarm(int sig)
 {
 	(void)sig;
 	timed_out = 1;
+}
+
+/* SIGINT, SIGTERM, SIGHUP, SIGPIPE: stop, kill what runs, clean up. */
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+check_stop(void)
+{
+	if (stopping)
+		fatal("interrupted");
 }
 
 /* Our direct children, including orphans reparented to us. */
@@ -235,7 +251,7 @@ wait_timed(pid_t pid, int *status)
 	(void)alarm((unsigned)opt.timeout);
 	do
 		r = waitpid(pid, status, 0);
-	while (r == -1 && errno == EINTR && !timed_out);
+	while (r == -1 && errno == EINTR && !timed_out && !stopping);
 	(void)alarm(0);
 	return r;
 }
@@ -254,6 +270,7 @@ reap_all(void)
 				kill_descendants();
 				return -1;
 			}
+			check_stop();
 			fatal("waitpid: %s", strerror(errno));
 		}
 	}
@@ -361,6 +378,7 @@ launch_one(struct tool *t, uint64_t *run, uint64_t *ret)
 	pid_t pid;
 	int status, ok = 1;
 
+	check_stop();
 	build_argv(t, 0, slotbuf, sizeof slotbuf, argv);
 	slots[0] = 0;
 	t0 = now_ns();
@@ -414,6 +432,7 @@ launch_batch(struct tool *t, double *run, double *ret)
 	memset((void *)slots, 0, nslots * sizeof slots[0]);
 	start = now_ns();
 	for (i = 0; i < opt.batch; i++) {
+		check_stop();
 		build_argv(t, i, slotbuf, sizeof slotbuf, argv);
 		if ((pid = spawn(t->path, argv)) == -1) {
 			diag("bench: %s: %s\n", t->path, strerror(errno));
@@ -526,6 +545,7 @@ callgrind_one(struct tool *t, unsigned rep, int sc, unsigned long *nproc)
 	pid_t pid;
 	int status;
 
+	check_stop();
 	(void)snprintf(dir, sizeof dir, "%s/cg-%d-%d-%u", workdir,
 	    (int)(t - tools), sc, rep);
 	if (mkdir(dir, 0700) == -1)
@@ -988,7 +1008,7 @@ report(void)
 	double mr[MAXTOOLS][NSCEN], mb[MAXTOOLS][NSCEN];
 	double pr[MAXTOOLS][NSCEN], pb[MAXTOOLS][NSCEN];
 	char r1[16], r2[16], r3[16];
-	size_t k;
+	size_t k, notes;
 	int sc;
 
 	for (k = 0; k < ntools; k++)
@@ -1128,7 +1148,9 @@ report(void)
 		}
 	fprintf(out, "\n");
 
-	for (k = 0; k < ntools; k++) {
+	for (k = 0, notes = 0; k < ntools; k++) {
+		notes += tools[k].why != NULL || tools[k].note != NULL ||
+		    tools[k].failed > 0;
 		if (tools[k].why != NULL)
 			fprintf(out, "- %s: left out, %s.\n", tools[k].name,
 			    tools[k].why);
@@ -1139,6 +1161,8 @@ report(void)
 			fprintf(out, "- %s: %lu launches failed and are not "
 			    "counted.\n", tools[k].name, tools[k].failed);
 	}
+	if (notes > 0)
+		fprintf(out, "\n");
 }
 
 int
@@ -1157,6 +1181,13 @@ main(int argc, char **argv)
 	sa.sa_handler = on_alarm;
 	(void)sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGALRM, &sa, NULL) == -1)
+		fatal("sigaction: %s", strerror(errno));
+	/* Handled, not ignored: exec resets them, so no tool inherits them. */
+	sa.sa_handler = on_stop;
+	if (sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGHUP, &sa, NULL) == -1 ||
+	    sigaction(SIGPIPE, &sa, NULL) == -1)
 		fatal("sigaction: %s", strerror(errno));
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
 		fatal("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
@@ -1183,7 +1214,7 @@ main(int argc, char **argv)
 	    waitpid(-1, NULL, WNOHANG) != -1 || errno != ECHILD)
 		fatal("processes are left running");
 	report();
-	fprintf(out, "\nEvery process the benchmark started has exited and "
+	fprintf(out, "Every process the benchmark started has exited and "
 	    "was reaped; none is left running.\n");
 	if (fflush(out) == EOF)
 		fatal("write: %s", strerror(errno));

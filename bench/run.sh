@@ -53,6 +53,12 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null |
 cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo unknown)
 libc=$(getconf GNU_LIBC_VERSION 2>/dev/null || echo unknown)
 version=$(env -i "$ours" --version 2>/dev/null | head -n 1 || true)
+srcdir=$(cd "$(dirname -- "$0")/.." && pwd -P)
+commit=
+if command -v git >/dev/null 2>&1 &&
+	git -C "$srcdir" rev-parse --git-dir >/dev/null 2>&1; then
+	commit=$(git -C "$srcdir" describe --always --dirty 2>/dev/null || true)
+fi
 
 echo "# Benchmark results"
 echo
@@ -68,6 +74,9 @@ echo
 echo "## Tools"
 echo
 echo "- daemonize (this): ${version:-unknown version}, $ours"
+if [ -n "$commit" ]; then
+	echo "  (source tree at $commit)"
+fi
 if [ -n "$static" ]; then
 	echo "- daemonize (this, static): the same sources linked with -static"
 fi

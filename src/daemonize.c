@@ -19,30 +19,6 @@
 
 #include "daemonize.h"
 
-/* Undo whatever the caller set up, then exit: nothing is left behind. */
-static __dead void
-abandon(struct launch *l, int status)
-{
-	pidfile_abandon(&l->pid);
-	pidfile_abandon(&l->lock);
-	exit(status);
-}
-
-static void
-launch_init(struct launch *l)
-{
-	const char *search = getenv("PATH");
-
-	memset(l, 0, sizeof *l);
-	l->null_rd = l->null_wr = l->out_fd = l->err_fd = -1;
-	ready_init(&l->ready);
-	pidfile_init(&l->pid, NULL);
-	pidfile_init(&l->lock, NULL);
-	/* Kept: --clear-env and -E may change PATH before a chroot lookup. */
-	if (search != NULL && (l->search = strdup(search)) == NULL)
-		die_errno(STATUS_FAILED, errno, "strdup");
-}
-
 /*
  * Find the program now, in the caller's directory and PATH.  With --chroot
  * it can only be found inside the new root, by the daemon.
@@ -126,7 +102,7 @@ lock_failed(const struct options *o, struct launch *l, struct pidfile *p)
 			    "follow it", p->path);
 		else
 			warn_errno(errno, "%s", p->path);
-		abandon(l, STATUS_FAILED);
+		launch_abandon(l, STATUS_FAILED);
 	}
 	pid = o->pidfile != NULL ? pidfile_read(o->pidfile) : 0;
 	if (pid > 0)
@@ -135,7 +111,21 @@ lock_failed(const struct options *o, struct launch *l, struct pidfile *p)
 	else
 		warn_errno(0, "%s: already locked by a running instance",
 		    p->path);
-	abandon(l, STATUS_RUNNING);
+	launch_abandon(l, STATUS_RUNNING);
+}
+
+/*
+ * A path as the caller means it.  Pidfiles are removed, and logs reopened,
+ * after the daemon has changed directory, so they are kept absolute.
+ */
+static const char *
+absolute(const char *path)
+{
+	char *abs;
+
+	if ((abs = program_absolute(path)) == NULL)
+		die_errno(STATUS_FAILED, errno, "%s", path);
+	return abs;
 }
 
 /*
@@ -146,17 +136,22 @@ static void
 take_locks(const struct options *o, struct launch *l)
 {
 	if (o->lockfile != NULL) {
-		pidfile_init(&l->lock, o->lockfile);
+		pidfile_init(&l->lock, absolute(o->lockfile));
 		if (pidfile_lock(&l->lock, NULL) == -1)
 			lock_failed(o, l, &l->lock);
 		verbose(o, "locked %s", o->lockfile);
 	}
 	if (o->pidfile != NULL) {
-		pidfile_init(&l->pid, o->pidfile);
+		pidfile_init(&l->pid, absolute(o->pidfile));
 		if (pidfile_lock(&l->pid, &l->lock) == -1 ||
 		    pidfile_open_write(&l->pid) == -1)
 			lock_failed(o, l, &l->pid);
 		verbose(o, "locked %s", o->pidfile);
+	}
+	if (o->child_pidfile != NULL) {
+		pidfile_init(&l->child, absolute(o->child_pidfile));
+		if (pidfile_create(&l->child) == -1)
+			lock_failed(o, l, &l->child);
 	}
 }
 
@@ -167,8 +162,13 @@ open_files(const struct options *o, struct launch *l)
 
 	if (fds_open_outputs(o, l, &failed) == -1 || fds_open_null(l) == -1) {
 		warn_errno(errno, "%s", failed);
-		abandon(l, STATUS_FAILED);
+		launch_abandon(l, STATUS_FAILED);
 	}
+	/* The supervisor reopens them on SIGHUP, from "/". */
+	if (o->respawn && o->stdout_path != NULL)
+		l->out_path = absolute(o->stdout_path);
+	if (o->respawn && o->stderr_path != NULL)
+		l->err_path = absolute(o->stderr_path);
 }
 
 /* The caller's side after forking: wait for exec or a failure. */
@@ -182,46 +182,13 @@ await_daemon(const struct options *o, struct launch *l, struct report *r,
 
 	fds_close_launch(l);
 	if (report_wait(r, middle, &f) != 0)
-		abandon(l, report_explain(&f, o, l));
+		launch_abandon(l, report_explain(&f, o, l));
 	verbose(o, "%s is running", o->argv[0]);
 	if (o->wait_ms == 0)
 		return STATUS_OK;
 	if ((status = ready_wait(o, &l->ready, r->daemon)) != STATUS_OK)
-		abandon(l, status);
+		launch_abandon(l, status);
 	return STATUS_OK;
-}
-
-/*
- * A step of the daemon failed: tell the caller through the pipe or, in
- * the foreground, say it here and clean up as the caller would.
- */
-static __dead void
-daemon_failed(const struct options *o, struct launch *l,
-    const struct report *r, enum step step, int err, size_t arg)
-{
-	struct failure f = { (int)step, err, (int)arg };
-
-	if (!o->foreground)
-		report_failure(r, step, err, (int)arg);
-	abandon(l, report_explain(&f, o, l));
-}
-
-/* Enter --chroot and the working directory; find the program in there. */
-static void
-daemon_enter(const struct options *o, struct launch *l,
-    const struct report *r)
-{
-	verbose(o, "daemon pid %ld: %s%s%schdir %s", (long)getpid(),
-	    o->chroot != NULL ? "chroot " : "",
-	    o->chroot != NULL ? o->chroot : "",
-	    o->chroot != NULL ? ", " : "", o->chdir);
-	if (o->chroot != NULL && chroot(o->chroot) == -1)
-		daemon_failed(o, l, r, STEP_CHROOT, errno, 0);
-	if (chdir(o->chdir) == -1)
-		daemon_failed(o, l, r, STEP_CHDIR, errno, 0);
-	if (o->chroot != NULL &&
-	    (l->path = program_resolve(o->argv[0], l->search)) == NULL)
-		daemon_failed(o, l, r, STEP_RESOLVE, errno, 0);
 }
 
 /* Standard descriptors in place, everything else closed. */
@@ -244,13 +211,13 @@ daemon_descriptors(const struct options *o, struct launch *l,
 	if (o->foreground && l->err_fd == -1)
 		l->err_fd = STDERR_FILENO;
 	if (fds_redirect_stdio(l) == -1)
-		daemon_failed(o, l, r, STEP_STDIO, errno, 0);
+		launch_failed(o, l, r, STEP_STDIO, errno, 0);
 	if (fds_close_inherited(keep, n) == -1)
-		daemon_failed(o, l, r, STEP_CLOSE, errno, 0);
+		launch_failed(o, l, r, STEP_CLOSE, errno, 0);
 	if (fds_keep_across_exec(o, &i) == -1)
-		daemon_failed(o, l, r, STEP_KEEP_FD, errno, i);
+		launch_failed(o, l, r, STEP_KEEP_FD, errno, i);
 	if (ready_daemon_fd(o, &l->ready) == -1)
-		daemon_failed(o, l, r, STEP_NOTIFY_FD, errno, 0);
+		launch_failed(o, l, r, STEP_NOTIFY_FD, errno, 0);
 }
 
 /* The daemon's side: the rest of the checklist, then exec. */
@@ -258,25 +225,19 @@ static __dead void
 become_daemon(const struct options *o, struct launch *l,
     const struct report *r)
 {
-	size_t i;
-
 	if (o->wait_ms > 0)
 		report_started(r);
-	daemon_enter(o, l, r);
+	if (o->respawn)
+		supervise(o, l, r);
+	launch_enter(o, l, r);
 	if (l->pid.wfd != -1 && pidfile_write(&l->pid, getpid()) == -1)
-		daemon_failed(o, l, r, STEP_PIDFILE, errno, 0);
+		launch_failed(o, l, r, STEP_PIDFILE, errno, 0);
 	verbose(o, "closing descriptors, resetting signals%s, exec %s",
 	    l->user != NULL ? ", changing ids" : "", l->path);
 	daemon_descriptors(o, l, r);
 	if (signals_reset() == -1)
-		daemon_failed(o, l, r, STEP_SIGNALS, errno, 0);
-	if (limits_apply(o->limits, o->nlimits, &i) == -1)
-		daemon_failed(o, l, r, STEP_LIMIT, errno, i);
-	if (o->nice_set && setpriority(PRIO_PROCESS, 0, o->nice) == -1)
-		daemon_failed(o, l, r, STEP_NICE, errno, 0);
-	if (l->user != NULL && privs_drop(l->user) == -1)
-		daemon_failed(o, l, r, STEP_PRIVS, errno, 0);
-	daemon_failed(o, l, r, STEP_EXEC, program_exec(l->path, o->argv), 0);
+		launch_failed(o, l, r, STEP_SIGNALS, errno, 0);
+	launch_exec(o, l, r);
 }
 
 int
@@ -310,11 +271,11 @@ main(int argc, char **argv)
 		become_daemon(&o, &l, &r);
 	if (report_open(&r) == -1) {
 		warn_errno(errno, "pipe");
-		abandon(&l, STATUS_FAILED);
+		launch_abandon(&l, STATUS_FAILED);
 	}
 	if ((pid = detach_start(&r)) == -1) {
 		warn_errno(errno, "fork");
-		abandon(&l, STATUS_FAILED);
+		launch_abandon(&l, STATUS_FAILED);
 	}
 	/* exit, not return: what main holds stays reachable to the end. */
 	if (pid > 0)

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -71,6 +72,13 @@ struct options {
 	struct waitfor *waitfor; /* --wait-for */
 	size_t nwaitfor;
 	long wait_ms;		/* --wait timeout; 0 when not waiting */
+	long restart_delay_ms;	/* --restart-delay */
+	long restart_window_ms;	/* --restart-window */
+	long stop_timeout_ms;	/* --stop-timeout */
+	int max_restarts;	/* --max-restarts; -1 for no limit */
+	const char *child_pidfile; /* --child-pidfile */
+	const char *syslog_tag;	/* --syslog=TAG, or NULL */
+	int syslog_facility;
 	int notify_fd;		/* --notify-fd, or -1 */
 	int nice;
 	mode_t umask;
@@ -79,6 +87,8 @@ struct options {
 	bool clear_env;
 	bool foreground;
 	bool notify;		/* --notify */
+	bool respawn;		/* -r */
+	bool syslog;		/* --syslog */
 	bool verbose;
 };
 
@@ -112,6 +122,24 @@ struct ready {
 	char line[256];		/* partial input of --notify-fd */
 	size_t linelen;
 };
+/* One of the --respawn children's output streams (logpipe.c). */
+struct logstream {
+	int rd;			/* the supervisor's end of the pipe */
+	int wr;			/* the children's end */
+	int fd;			/* destination file, or -1 */
+	const char *path;	/* the file's absolute path, for reopening */
+	int priority;		/* syslog priority */
+	size_t len;		/* a partial line waiting in buf */
+	char buf[16384];
+};
+
+struct logpipe {
+	struct logstream out;
+	struct logstream err;
+	bool shared;		/* stdout and stderr to one file, one pipe */
+	bool syslog;
+};
+
 /* Descriptors and resolved names the caller prepares before forking. */
 struct launch {
 	char *path;		/* absolute path of the program */
@@ -120,8 +148,11 @@ struct launch {
 	int null_wr;		/* /dev/null for stdout and stderr */
 	int out_fd;		/* -o, or -1 */
 	int err_fd;		/* -e, or -1 */
+	const char *out_path;	/* -o, absolute, for reopening (-r) */
+	const char *err_path;	/* -e, likewise */
 	struct pidfile pid;	/* -p */
 	struct pidfile lock;	/* -l */
+	struct pidfile child;	/* --child-pidfile */
 	struct user *user;	/* -u, or NULL */
 	struct ready ready;	/* --wait */
 };
@@ -189,6 +220,28 @@ int	 fds_keep_across_exec(const struct options *, size_t *);
 int	 fds_reserve(int);
 void	 fds_close_launch(struct launch *);
 
+/* launch.c */
+void	 launch_init(struct launch *);
+__dead void launch_abandon(struct launch *, int);
+__dead void launch_failed(const struct options *, struct launch *,
+	     const struct report *, enum step, int, size_t);
+void	 launch_enter(const struct options *, struct launch *,
+	     const struct report *);
+__dead void launch_exec(const struct options *, struct launch *,
+	     const struct report *);
+
+/* logpipe.c */
+int	 logpipe_facility(const char *);
+int	 logpipe_open(struct logpipe *, const struct options *,
+	     const struct launch *);
+int	 logpipe_child_stdio(const struct logpipe *);
+size_t	 logpipe_pollfds(const struct logpipe *, struct pollfd *);
+void	 logpipe_drain(struct logpipe *, const struct pollfd *, size_t);
+void	 logpipe_flush(struct logpipe *);
+void	 logpipe_say(const struct logpipe *, int, const char *, ...)
+	     printflike(3, 4);
+void	 logpipe_reopen(struct logpipe *);
+
 /* limits.c */
 int	 limits_parse(const char *, struct limit *);
 int	 limits_apply(const struct limit *, size_t, size_t *);
@@ -204,6 +257,9 @@ void	 pidfile_init(struct pidfile *, const char *);
 int	 pidfile_lock(struct pidfile *, struct pidfile *);
 int	 pidfile_open_write(struct pidfile *);
 int	 pidfile_write(const struct pidfile *, pid_t);
+int	 pidfile_rewrite(const struct pidfile *, pid_t);
+int	 pidfile_create(struct pidfile *);
+void	 pidfile_remove(const struct pidfile *);
 void	 pidfile_abandon(struct pidfile *);
 pid_t	 pidfile_read(const char *);
 
@@ -217,6 +273,7 @@ void	 privs_free(struct user *);
 
 /* program.c */
 char	*program_resolve(const char *, const char *);
+char	*program_absolute(const char *);
 int	 program_exec(const char *, char **);
 int	 program_exec_status(const char *, int);
 
@@ -225,6 +282,7 @@ int	 report_open(struct report *);
 __dead void report_failure(const struct report *, enum step, int, int);
 int	 report_wait(struct report *, pid_t, struct failure *);
 void	 report_started(const struct report *);
+int	 report_exec(struct report *, struct failure *);
 int	 report_explain(const struct failure *, const struct options *,
 	     const struct launch *);
 int	 report_not_started(const char *, int);
@@ -241,6 +299,10 @@ void	 ready_close(struct ready *);
 
 /* subreaper-linux.c, subreaper-none.c */
 int	 subreaper_become(void);
+
+/* supervise.c */
+__dead void supervise(const struct options *, struct launch *,
+	     const struct report *);
 
 /* signals.c */
 int	 signals_reset(void);

@@ -55,15 +55,16 @@ fds_reserve(int fd)
 	return close(nfd);
 }
 
-/* /dev/null, read-only for stdin and write-only for what is not redirected. */
+/*
+ * /dev/null, read-only for stdin and write-only for what is not redirected
+ * (and for the --respawn supervisor's own output).
+ */
 int
 fds_open_null(struct launch *l)
 {
 	l->null_rd = open("/dev/null", O_RDONLY | O_NOCTTY | O_CLOEXEC);
 	if (l->null_rd == -1)
 		return -1;
-	if (l->out_fd != -1 && l->err_fd != -1)
-		return 0;
 	l->null_wr = open("/dev/null", O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	return l->null_wr == -1 ? -1 : 0;
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "daemonize.h"
 
@@ -21,7 +22,7 @@
  * '+' stops at the first non-option even with glibc's permuting getopt;
  * ':' makes a missing value return ':' so we can word the error ourselves.
  */
-static const char shortopts[] = "+:ac:e:E:fhl:m:o:p:u:vV";
+static const char shortopts[] = "+:ac:e:E:fhl:m:o:p:ru:vV";
 
 /* Options with a long name only. */
 enum {
@@ -35,6 +36,14 @@ enum {
 	OPT_NOTIFY_FD,
 	OPT_WAIT,
 	OPT_WAIT_FOR,
+	OPT_CHILD_PIDFILE,
+	OPT_MAX_RESTARTS,
+	OPT_OUTPUT,
+	OPT_RESTART_DELAY,
+	OPT_RESTART_WINDOW,
+	OPT_STOP_TIMEOUT,
+	OPT_SYSLOG,
+	OPT_SYSLOG_FACILITY,
 };
 
 /* --wait without a value, and with only a readiness condition. */
@@ -43,6 +52,7 @@ enum {
 static const struct option longopts[] = {
 	{ "append",	no_argument,		NULL, 'a' },
 	{ "chdir",	required_argument,	NULL, 'c' },
+	{ "child-pidfile", required_argument,	NULL, OPT_CHILD_PIDFILE },
 	{ "chroot",	required_argument,	NULL, OPT_CHROOT },
 	{ "clear-env",	no_argument,		NULL, OPT_CLEAR_ENV },
 	{ "stderr",	required_argument,	NULL, 'e' },
@@ -53,12 +63,20 @@ static const struct option longopts[] = {
 	{ "keep-fd",	required_argument,	NULL, OPT_KEEP_FD },
 	{ "limit",	required_argument,	NULL, OPT_LIMIT },
 	{ "lock",	required_argument,	NULL, 'l' },
+	{ "max-restarts", required_argument,	NULL, OPT_MAX_RESTARTS },
 	{ "nice",	required_argument,	NULL, OPT_NICE },
 	{ "notify",	no_argument,		NULL, OPT_NOTIFY },
 	{ "notify-fd",	required_argument,	NULL, OPT_NOTIFY_FD },
+	{ "output",	required_argument,	NULL, OPT_OUTPUT },
 	{ "umask",	required_argument,	NULL, 'm' },
 	{ "stdout",	required_argument,	NULL, 'o' },
+	{ "stop-timeout", required_argument,	NULL, OPT_STOP_TIMEOUT },
+	{ "syslog",	optional_argument,	NULL, OPT_SYSLOG },
+	{ "syslog-facility", required_argument,	NULL, OPT_SYSLOG_FACILITY },
 	{ "pidfile",	required_argument,	NULL, 'p' },
+	{ "respawn",	no_argument,		NULL, 'r' },
+	{ "restart-delay", required_argument,	NULL, OPT_RESTART_DELAY },
+	{ "restart-window", required_argument,	NULL, OPT_RESTART_WINDOW },
 	{ "user",	required_argument,	NULL, 'u' },
 	{ "verbose",	no_argument,		NULL, 'v' },
 	{ "version",	no_argument,		NULL, 'V' },
@@ -74,10 +92,15 @@ static const char usage_text[] =
 "                 [--keep-fd n] [--limit resource=value] [--nice n]\n"
 "                 [--notify] [--notify-fd n] [--wait[=seconds]]\n"
 "                 [--wait-for tcp:host:port|path:file]\n"
+"                 [-r [--child-pidfile file] [--max-restarts n]\n"
+"                  [--output file] [--restart-delay seconds]\n"
+"                  [--restart-window seconds] [--stop-timeout seconds]\n"
+"                  [--syslog[=tag]] [--syslog-facility facility]]\n"
 "                 [--] program [argument ...]\n"
 "\n"
 "  -a, --append            append to the -o and -e files instead of truncating\n"
 "  -c, --chdir DIR         working directory of the daemon (default /)\n"
+"      --child-pidfile F   with -r: the current child's pid in F\n"
 "      --chroot DIR        change the root directory (root only)\n"
 "      --clear-env         start from an empty environment, then apply -E\n"
 "  -E, --env NAME=VALUE    set an environment variable (repeatable)\n"
@@ -89,11 +112,19 @@ static const char usage_text[] =
 "      --limit RES=VALUE   set a resource limit, e.g. nofile=4096 (repeatable)\n"
 "  -l, --lock FILE         hold an exclusive lock on FILE while running\n"
 "  -m, --umask MODE        umask of the daemon, octal (default 022)\n"
+"      --max-restarts N    with -r: give up after N restarts in the window\n"
 "      --nice N            run at niceness N, -20 to 19\n"
 "      --notify            ready when the program sends READY=1 (sd_notify)\n"
 "      --notify-fd N       ready when the program writes a line to its fd N\n"
 "  -o, --stdout FILE       standard output to FILE (default /dev/null)\n"
+"      --output FILE       standard output and error to FILE\n"
 "  -p, --pidfile FILE      write the pid to FILE and lock it\n"
+"  -r, --respawn           supervise: restart the program when it exits\n"
+"      --restart-delay S   with -r: first delay before a restart (default 1)\n"
+"      --restart-window S  with -r: window of --max-restarts (default 60)\n"
+"      --stop-timeout S    with -r: TERM to KILL on stop (default 10)\n"
+"      --syslog[=TAG]      with -r: the program's output to syslog\n"
+"      --syslog-facility F with -r: syslog facility (default daemon)\n"
 "  -u, --user USER[:GROUP] run as USER (root only)\n"
 "  -v, --verbose           narrate each step on standard error\n"
 "  -V, --version           show the version and exit\n"
@@ -150,6 +181,11 @@ options_defaults(struct options *o, int argc)
 		die_errno(STATUS_FAILED, errno, "calloc");
 	o->notify_fd = -1;
 	o->wait_ms = -1;
+	o->max_restarts = -1;
+	o->restart_delay_ms = 1000;
+	o->restart_window_ms = 60000;
+	o->stop_timeout_ms = 10000;
+	o->syslog_facility = LOG_DAEMON;
 }
 
 /* A path value must not be empty: "" can only be a mistake. */
@@ -265,6 +301,63 @@ options_limit(struct options *o, const char *value, char **argv, int opt)
 	o->nlimits++;
 }
 
+/* A duration option's value, or die with a usage error. */
+static long
+options_duration(const char *value, char **argv, int opt)
+{
+	char name[64];
+	long ms;
+
+	if (options_parse_duration(value, &ms) == -1) {
+		options_name(name, sizeof name, argv, opt);
+		die(STATUS_USAGE, "%s %s: expected seconds, at most 86400",
+		    name, value);
+	}
+	return ms;
+}
+
+/* The supervision options. */
+static void
+options_respawn(struct options *o, int opt, char **argv)
+{
+	char name[64];
+
+	switch (opt) {
+	case OPT_CHILD_PIDFILE:
+		o->child_pidfile = options_path(optarg, argv, opt);
+		break;
+	case OPT_MAX_RESTARTS:
+		o->max_restarts = options_int(optarg, 0, 1000000, argv, opt,
+		    "a number of restarts from 0 to 1000000");
+		break;
+	case OPT_OUTPUT:
+		o->stdout_path = o->stderr_path =
+		    options_path(optarg, argv, opt);
+		break;
+	case OPT_RESTART_DELAY:
+		o->restart_delay_ms = options_duration(optarg, argv, opt);
+		break;
+	case OPT_RESTART_WINDOW:
+		o->restart_window_ms = options_duration(optarg, argv, opt);
+		break;
+	case OPT_STOP_TIMEOUT:
+		o->stop_timeout_ms = options_duration(optarg, argv, opt);
+		break;
+	case OPT_SYSLOG:
+		o->syslog = true;
+		o->syslog_tag = optarg;
+		break;
+	case OPT_SYSLOG_FACILITY:
+		if ((o->syslog_facility = logpipe_facility(optarg)) == -1) {
+			options_name(name, sizeof name, argv, opt);
+			die(STATUS_USAGE, "%s %s: expected a syslog facility "
+			    "such as daemon, user or local0 to local7", name,
+			    optarg);
+		}
+		break;
+	}
+}
+
 /* The readiness options. */
 static void
 options_ready(struct options *o, int opt, char **argv)
@@ -297,6 +390,9 @@ options_ready(struct options *o, int opt, char **argv)
 			    "path:FILE", name, optarg);
 		}
 		o->nwaitfor++;
+		break;
+	default:
+		options_respawn(o, opt, argv);
 		break;
 	}
 }
@@ -377,6 +473,9 @@ options_one(struct options *o, int opt, char **argv)
 	case 'p':
 		o->pidfile = options_path(optarg, argv, opt);
 		break;
+	case 'r':
+		o->respawn = true;
+		break;
 	case 'u':
 		o->user = options_path(optarg, argv, opt);
 		break;
@@ -416,6 +515,23 @@ options_check_ready(struct options *o)
 		if (o->keep_fds[i] == o->notify_fd)
 			die(STATUS_USAGE, "--notify-fd %d: also given to "
 			    "--keep-fd", o->notify_fd);
+	if (o->respawn && o->wait_ms > 0)
+		die(STATUS_USAGE, "--wait: not available with --respawn");
+	if (o->respawn && o->foreground)
+		die(STATUS_USAGE, "--respawn: not available with --foreground");
+}
+
+/* Options that only mean something under --respawn. */
+static void
+options_check_respawn(const struct options *o)
+{
+	if (o->respawn)
+		return;
+	if (o->syslog)
+		die(STATUS_USAGE, "--syslog: only with --respawn, whose "
+		    "supervisor carries the lines");
+	if (o->child_pidfile != NULL)
+		die(STATUS_USAGE, "--child-pidfile: only with --respawn");
 }
 
 void
@@ -434,5 +550,6 @@ options_parse(struct options *o, int argc, char **argv)
 		die(STATUS_USAGE, "-u %s --group %s: two groups given",
 		    o->user, o->group);
 	options_check_ready(o);
+	options_check_respawn(o);
 	o->argv = argv + optind;
 }

@@ -184,6 +184,15 @@ fail:
 	return -1;
 }
 
+/* Replace the pid in a pidfile already written (the respawned child's). */
+int
+pidfile_rewrite(const struct pidfile *p, pid_t pid)
+{
+	if (ftruncate(p->wfd, 0) == -1)
+		return -1;
+	return pidfile_write(p, pid);
+}
+
 /*
  * Write the pid in one write.  The write side stays open (close-on-exec)
  * until the exec, so that a failure after privileges are dropped can still
@@ -218,7 +227,7 @@ pidfile_abandon(struct pidfile *p)
 	 * When it cannot be removed (privileges already dropped), empty it
 	 * through our own descriptor: that is always our file.
 	 */
-	if (p->owned && p->fd != -1 &&
+	if (p->owned && (p->fd != -1 || p->wfd != -1) &&
 	    (!pidfile_is(p, p->dev, p->ino) || unlink(p->path) == -1) &&
 	    p->wfd != -1)
 		(void)!ftruncate(p->wfd, 0);
@@ -227,6 +236,50 @@ pidfile_abandon(struct pidfile *p)
 	p->wfd = -1;
 	pidfile_drop(p);
 	errno = saved;
+}
+
+/*
+ * Create (or empty) a pidfile that is written but not locked: the
+ * --respawn child's.  Same rules: no symlink, a regular file.
+ */
+int
+pidfile_create(struct pidfile *p)
+{
+	struct stat sb;
+	int fd;
+
+	fd = open(p->path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY |
+	    O_CLOEXEC | O_NONBLOCK, 0644);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1)
+		goto fail;
+	if (!S_ISREG(sb.st_mode)) {
+		p->why = "not a regular file";
+		errno = EINVAL;
+		goto fail;
+	}
+	if (ftruncate(fd, 0) == -1)
+		goto fail;
+	p->wfd = fd;
+	p->dev = sb.st_dev;
+	p->ino = sb.st_ino;
+	p->owned = true;
+	return 0;
+fail:
+	(void)close(fd);
+	return -1;
+}
+
+/*
+ * Remove a pidfile as its owner exits, only if the path still names the
+ * file we made: never a newer instance's.
+ */
+void
+pidfile_remove(const struct pidfile *p)
+{
+	if (p->path != NULL && p->owned && pidfile_is(p, p->dev, p->ino))
+		(void)unlink(p->path);
 }
 
 /*

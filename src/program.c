@@ -103,12 +103,7 @@ program_resolve(const char *name, const char *search)
 	}
 	if (strchr(name, '/') == NULL)
 		return program_search(name, search);
-	if (name[0] == '/')
-		path = strdup(name);
-	else
-		path = program_join(".", 1, name[0] == '.' && name[1] == '/' ?
-		    name + 2 : name);
-	if (path == NULL)
+	if ((path = program_absolute(name)) == NULL)
 		return NULL;
 	if (stat(path, &sb) == -1)
 		goto fail;
@@ -120,6 +115,16 @@ program_resolve(const char *name, const char *search)
 fail:
 	free(path);
 	return NULL;
+}
+
+/* path made absolute against the current directory; NULL on error. */
+char *
+program_absolute(const char *path)
+{
+	if (path[0] == '/')
+		return strdup(path);
+	return program_join(".", 1, path[0] == '.' && path[1] == '/' ?
+	    path + 2 : path);
 }
 
 /* Replace this process with the program; returns errno only on failure. */

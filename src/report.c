@@ -107,6 +107,25 @@ report_wait(struct report *r, pid_t middle, struct failure *f)
 	return 0;
 }
 
+/*
+ * In the --respawn supervisor: did the child's exec succeed?  0 at
+ * end-of-file, 1 with *f filled when it reported a failure.
+ */
+int
+report_exec(struct report *r, struct failure *f)
+{
+	ssize_t n;
+
+	(void)close(r->wr);
+	r->wr = -1;
+	n = report_read(r->rd, f);
+	if (n == -1)
+		*f = (struct failure){ STEP_FORK, errno, 0 };
+	(void)close(r->rd);
+	r->rd = -1;
+	return n == 0 ? 0 : 1;
+}
+
 static const char *
 report_step(const struct failure *f)
 {

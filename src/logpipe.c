@@ -1,0 +1,283 @@
+/*
+ * The --respawn children's output: their stdout and stderr go through
+ * pipes to the supervisor, which writes whole lines to the -o/-e file (or
+ * --output) or to syslog.  The supervisor holds the files, so it can reopen
+ * them on SIGHUP (after logrotate has moved them) without losing or
+ * splitting a line, and its own messages go to the same place.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "daemonize.h"
+
+static const struct {
+	const char *name;
+	int facility;
+} logpipe_facilities[] = {
+	{ "auth", LOG_AUTH },		{ "authpriv", LOG_AUTHPRIV },
+	{ "cron", LOG_CRON },		{ "daemon", LOG_DAEMON },
+	{ "ftp", LOG_FTP },		{ "kern", LOG_KERN },
+	{ "local0", LOG_LOCAL0 },	{ "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 },	{ "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 },	{ "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 },	{ "local7", LOG_LOCAL7 },
+	{ "lpr", LOG_LPR },		{ "mail", LOG_MAIL },
+	{ "news", LOG_NEWS },		{ "syslog", LOG_SYSLOG },
+	{ "user", LOG_USER },		{ "uucp", LOG_UUCP },
+};
+
+/* A syslog facility by name; -1 if unknown. */
+int
+logpipe_facility(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof logpipe_facilities /
+	    sizeof logpipe_facilities[0]; i++)
+		if (strcasecmp(logpipe_facilities[i].name, name) == 0)
+			return logpipe_facilities[i].facility;
+	return -1;
+}
+
+static void
+logpipe_stream_init(struct logstream *s, int fd, const char *path,
+    int priority)
+{
+	s->rd = s->wr = -1;
+	s->fd = fd;
+	s->path = path;
+	s->priority = priority;
+	s->len = 0;
+}
+
+static int
+logpipe_stream_open(struct logstream *s)
+{
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return -1;
+	s->rd = fds[0];
+	s->wr = fds[1];
+	/* Only our end: the children must be able to block on theirs. */
+	return fcntl(s->rd, F_SETFL, O_NONBLOCK);
+}
+
+/*
+ * In the supervisor, once its own descriptors are settled: a pipe for each
+ * destination.  stdout and stderr bound for one file share one pipe, which
+ * keeps their lines in the order they were written.
+ */
+int
+logpipe_open(struct logpipe *lp, const struct options *o,
+    const struct launch *l)
+{
+	memset(lp, 0, sizeof *lp);
+	lp->syslog = o->syslog;
+	logpipe_stream_init(&lp->out, l->out_fd, l->out_path, LOG_INFO);
+	logpipe_stream_init(&lp->err, l->err_fd, l->err_path, LOG_ERR);
+	lp->shared = !o->syslog && l->out_fd != -1 && l->err_fd == l->out_fd;
+	if (o->syslog) {
+		openlog(o->syslog_tag != NULL ? o->syslog_tag : o->argv[0],
+		    LOG_PID, o->syslog_facility);
+		return logpipe_stream_open(&lp->out) == -1 ||
+		    logpipe_stream_open(&lp->err) == -1 ? -1 : 0;
+	}
+	if (l->out_fd != -1 && logpipe_stream_open(&lp->out) == -1)
+		return -1;
+	if (l->err_fd != -1 && !lp->shared &&
+	    logpipe_stream_open(&lp->err) == -1)
+		return -1;
+	return 0;
+}
+
+/* In a child: stdout and stderr onto the pipes (or leave /dev/null). */
+int
+logpipe_child_stdio(const struct logpipe *lp)
+{
+	int err = lp->shared ? lp->out.wr : lp->err.wr;
+
+	if (lp->out.wr != -1 && dup2(lp->out.wr, STDOUT_FILENO) == -1)
+		return -1;
+	if (err != -1 && dup2(err, STDERR_FILENO) == -1)
+		return -1;
+	return 0;
+}
+
+/* Write all of buf to fd; a destination that fails loses the data. */
+static void
+logpipe_write(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Hand complete lines (or a full buffer) to the destination. */
+static void
+logpipe_emit(struct logpipe *lp, struct logstream *s, size_t len)
+{
+	const char *p, *nl, *end = s->buf + len;
+
+	if (!lp->syslog) {
+		if (s->fd != -1)
+			logpipe_write(s->fd, s->buf, len);
+		return;
+	}
+	for (p = s->buf; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		syslog(s->priority, "%.*s", (int)(nl - p), p);
+	}
+}
+
+/*
+ * Move what the stream's pipe holds to its destination, a line at a time:
+ * a partial line waits for its end (or for the buffer to fill).  Returns
+ * the number of bytes read, 0 when the pipe was empty.
+ */
+static ssize_t
+logpipe_drain_stream(struct logpipe *lp, struct logstream *s)
+{
+	ssize_t n;
+	size_t keep;
+	char *nl;
+
+	if (s->rd == -1)
+		return 0;
+	n = read(s->rd, s->buf + s->len, sizeof s->buf - s->len);
+	if (n <= 0)
+		return 0;
+	s->len += (size_t)n;
+	nl = memrchr(s->buf, '\n', s->len);
+	if (nl == NULL && s->len < sizeof s->buf)
+		return n;
+	keep = nl == NULL ? 0 : s->len - (size_t)(nl + 1 - s->buf);
+	logpipe_emit(lp, s, s->len - keep);
+	memmove(s->buf, s->buf + s->len - keep, keep);
+	s->len = keep;
+	return n;
+}
+
+/* Read each pipe that poll found readable. */
+void
+logpipe_drain(struct logpipe *lp, const struct pollfd *pfd, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!(pfd[i].revents & (POLLIN | POLLHUP)))
+			continue;
+		if (pfd[i].fd == lp->out.rd)
+			(void)logpipe_drain_stream(lp, &lp->out);
+		else if (pfd[i].fd == lp->err.rd)
+			(void)logpipe_drain_stream(lp, &lp->err);
+	}
+}
+
+/* The pipes to watch; returns how many were added. */
+size_t
+logpipe_pollfds(const struct logpipe *lp, struct pollfd *pfd)
+{
+	size_t n = 0;
+
+	if (lp->out.rd != -1)
+		pfd[n++] = (struct pollfd){ lp->out.rd, POLLIN, 0 };
+	if (lp->err.rd != -1)
+		pfd[n++] = (struct pollfd){ lp->err.rd, POLLIN, 0 };
+	return n;
+}
+
+/*
+ * After a child has gone: everything it wrote, its last partial line
+ * too, before the supervisor says anything about it.
+ */
+void
+logpipe_flush(struct logpipe *lp)
+{
+	struct logstream *streams[] = { &lp->out, &lp->err };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (streams[i]->rd == -1)
+			continue;
+		while (logpipe_drain_stream(lp, streams[i]) > 0)
+			;
+		if (streams[i]->len > 0) {
+			if (!lp->syslog && streams[i]->len < sizeof
+			    streams[i]->buf)
+				streams[i]->buf[streams[i]->len++] = '\n';
+			logpipe_emit(lp, streams[i], streams[i]->len);
+			streams[i]->len = 0;
+		}
+	}
+}
+
+/* The supervisor's own message, "daemonize: ...", beside the output. */
+void
+logpipe_say(const struct logpipe *lp, int priority, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n, fd;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof line - 2)
+		n = (int)sizeof line - 2;
+	if (lp->syslog) {
+		syslog(priority, "%s: %s", PACKAGE_NAME, line);
+		return;
+	}
+	fd = lp->err.fd != -1 ? lp->err.fd : lp->out.fd;
+	if (fd == -1)
+		return;
+	line[n++] = '\n';
+	(void)!dprintf(fd, "%s: %.*s", PACKAGE_NAME, n, line);
+}
+
+/* SIGHUP: reopen the files by name, in place, for log rotation. */
+void
+logpipe_reopen(struct logpipe *lp)
+{
+	struct logstream *streams[] = { &lp->out, &lp->err };
+	size_t i;
+	int fd;
+
+	for (i = 0; i < 2; i++) {
+		if (streams[i]->path == NULL || streams[i]->fd == -1 ||
+		    (i == 1 && lp->err.fd == lp->out.fd))
+			continue;
+		fd = open(streams[i]->path, O_WRONLY | O_CREAT | O_APPEND |
+		    O_NOCTTY | O_CLOEXEC, 0644);
+		if (fd == -1) {
+			logpipe_say(lp, LOG_ERR, "reopening %s: %s",
+			    streams[i]->path, strerror(errno));
+			continue;
+		}
+		/* Same number: -o and -e of one file stay one file. */
+		if (dup3(fd, streams[i]->fd, O_CLOEXEC) == -1)
+			logpipe_say(lp, LOG_ERR, "reopening %s: %s",
+			    streams[i]->path, strerror(errno));
+		(void)close(fd);
+	}
+}
