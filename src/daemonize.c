@@ -255,6 +255,8 @@ main(int argc, char **argv)
 	launch_init(&l);
 	if (privs_check_self() == -1)
 		die(STATUS_FAILED, "refusing to run setuid or setgid");
+	if (o.control != CONTROL_NONE)
+		exit(control_run(&o));
 	check_root_only(&o);
 	check_values(&o);
 	resolve_program(&o, &l);

@@ -52,6 +52,14 @@ struct waitfor {
 	bool met;
 };
 
+/* What to do, when it is not starting a program. */
+enum control {
+	CONTROL_NONE,
+	CONTROL_STATUS,
+	CONTROL_SIGNAL,
+	CONTROL_STOP,
+};
+
 /* What the command line asked for; filled by options_parse(). */
 struct options {
 	char **argv;		/* program and its arguments */
@@ -79,6 +87,8 @@ struct options {
 	const char *child_pidfile; /* --child-pidfile */
 	const char *syslog_tag;	/* --syslog=TAG, or NULL */
 	int syslog_facility;
+	enum control control;	/* --status, --signal, --stop */
+	int signal;		/* --signal */
 	int notify_fd;		/* --notify-fd, or -1 */
 	int nice;
 	mode_t umask;
@@ -89,6 +99,7 @@ struct options {
 	bool notify;		/* --notify */
 	bool respawn;		/* -r */
 	bool syslog;		/* --syslog */
+	bool kill;		/* --kill */
 	bool verbose;
 };
 
@@ -194,6 +205,9 @@ struct report {
 
 
 /* daemonize.c: main, the checklist in order. */
+
+/* control.c */
+int	 control_run(const struct options *);
 
 /* detach.c */
 pid_t	 detach_start(const struct report *);

@@ -44,6 +44,10 @@ enum {
 	OPT_STOP_TIMEOUT,
 	OPT_SYSLOG,
 	OPT_SYSLOG_FACILITY,
+	OPT_KILL,
+	OPT_SIGNAL,
+	OPT_STATUS,
+	OPT_STOP,
 };
 
 /* --wait without a value, and with only a readiness condition. */
@@ -61,6 +65,7 @@ static const struct option longopts[] = {
 	{ "group",	required_argument,	NULL, OPT_GROUP },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "keep-fd",	required_argument,	NULL, OPT_KEEP_FD },
+	{ "kill",	no_argument,		NULL, OPT_KILL },
 	{ "limit",	required_argument,	NULL, OPT_LIMIT },
 	{ "lock",	required_argument,	NULL, 'l' },
 	{ "max-restarts", required_argument,	NULL, OPT_MAX_RESTARTS },
@@ -69,7 +74,10 @@ static const struct option longopts[] = {
 	{ "notify-fd",	required_argument,	NULL, OPT_NOTIFY_FD },
 	{ "output",	required_argument,	NULL, OPT_OUTPUT },
 	{ "umask",	required_argument,	NULL, 'm' },
+	{ "signal",	required_argument,	NULL, OPT_SIGNAL },
+	{ "status",	no_argument,		NULL, OPT_STATUS },
 	{ "stdout",	required_argument,	NULL, 'o' },
+	{ "stop",	no_argument,		NULL, OPT_STOP },
 	{ "stop-timeout", required_argument,	NULL, OPT_STOP_TIMEOUT },
 	{ "syslog",	optional_argument,	NULL, OPT_SYSLOG },
 	{ "syslog-facility", required_argument,	NULL, OPT_SYSLOG_FACILITY },
@@ -86,7 +94,9 @@ static const struct option longopts[] = {
 };
 
 static const char usage_text[] =
-"usage: daemonize [-afv] [-c dir] [-E name=value] [-e file] [-l lockfile]\n"
+"usage: daemonize --status|--stop|--signal=SIG -p pidfile [--kill]\n"
+"                 [--stop-timeout seconds] [-v]\n"
+"       daemonize [-afv] [-c dir] [-E name=value] [-e file] [-l lockfile]\n"
 "                 [-m mode] [-o file] [-p pidfile] [-u user[:group]]\n"
 "                 [--chroot dir] [--clear-env] [--group group]\n"
 "                 [--keep-fd n] [--limit resource=value] [--nice n]\n"
@@ -109,6 +119,7 @@ static const char usage_text[] =
 "      --group GROUP       run with GROUP as the only group (root only)\n"
 "  -h, --help              show this help and exit\n"
 "      --keep-fd N         leave descriptor N open for the program (repeatable)\n"
+"      --kill              with --stop: KILL what TERM did not stop\n"
 "      --limit RES=VALUE   set a resource limit, e.g. nofile=4096 (repeatable)\n"
 "  -l, --lock FILE         hold an exclusive lock on FILE while running\n"
 "  -m, --umask MODE        umask of the daemon, octal (default 022)\n"
@@ -120,9 +131,12 @@ static const char usage_text[] =
 "      --output FILE       standard output and error to FILE\n"
 "  -p, --pidfile FILE      write the pid to FILE and lock it\n"
 "  -r, --respawn           supervise: restart the program when it exits\n"
+"      --signal SIG        send SIG to the daemon of the pidfile\n"
+"      --status            is the daemon of the pidfile running? (LSB codes)\n"
+"      --stop              stop the daemon of the pidfile (TERM, wait, remove)\n"
 "      --restart-delay S   with -r: first delay before a restart (default 1)\n"
 "      --restart-window S  with -r: window of --max-restarts (default 60)\n"
-"      --stop-timeout S    with -r: TERM to KILL on stop (default 10)\n"
+"      --stop-timeout S    -r and --stop: how long TERM has (default 10)\n"
 "      --syslog[=TAG]      with -r: the program's output to syslog\n"
 "      --syslog-facility F with -r: syslog facility (default daemon)\n"
 "  -u, --user USER[:GROUP] run as USER (root only)\n"
@@ -316,6 +330,33 @@ options_duration(const char *value, char **argv, int opt)
 	return ms;
 }
 
+/* --status, --stop, --signal and --kill. */
+static void
+options_control(struct options *o, int opt, char **argv)
+{
+	char name[64];
+
+	switch (opt) {
+	case OPT_KILL:
+		o->kill = true;
+		return;
+	case OPT_SIGNAL:
+		if ((o->signal = signals_number(optarg)) == -1) {
+			options_name(name, sizeof name, argv, opt);
+			die(STATUS_USAGE, "%s %s: expected a signal name or "
+			    "number", name, optarg);
+		}
+		o->control = CONTROL_SIGNAL;
+		return;
+	case OPT_STATUS:
+		o->control = CONTROL_STATUS;
+		return;
+	case OPT_STOP:
+		o->control = CONTROL_STOP;
+		return;
+	}
+}
+
 /* The supervision options. */
 static void
 options_respawn(struct options *o, int opt, char **argv)
@@ -393,6 +434,7 @@ options_ready(struct options *o, int opt, char **argv)
 		break;
 	default:
 		options_respawn(o, opt, argv);
+		options_control(o, opt, argv);
 		break;
 	}
 }
@@ -534,6 +576,18 @@ options_check_respawn(const struct options *o)
 		die(STATUS_USAGE, "--child-pidfile: only with --respawn");
 }
 
+/* --status, --stop and --signal work on a pidfile, not on a program. */
+static void
+options_check_control(const struct options *o, int nargs)
+{
+	if (o->pidfile == NULL)
+		die(STATUS_USAGE, "--status, --stop and --signal need -p "
+		    "PIDFILE");
+	if (nargs > 0)
+		die(STATUS_USAGE, "--status, --stop and --signal take no "
+		    "program");
+}
+
 void
 options_parse(struct options *o, int argc, char **argv)
 {
@@ -544,6 +598,10 @@ options_parse(struct options *o, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, shortopts, longopts,
 	    NULL)) != -1)
 		options_one(o, opt, argv);
+	if (o->control != CONTROL_NONE) {
+		options_check_control(o, argc - optind);
+		return;
+	}
 	if (optind >= argc)
 		die(STATUS_USAGE, "no program given (see daemonize --help)");
 	if (o->group != NULL && o->user != NULL && strchr(o->user, ':'))

@@ -142,7 +142,8 @@ WINCH"
 @test "1,000 rapid respawns: no zombie, steady descriptors and memory" {
 	start_supervisor --output "$LOG" --restart-delay 0 true
 	restarts() { grep -c '^daemonize: restarting' "$LOG"; }
-	wait_until 10 test "$(restarts)" -ge 10
+	ten_restarts() { [ "$(restarts)" -ge 10 ]; }
+	wait_until 10 ten_restarts
 	fds10=$(steady_fds)
 	rss10=$(status_field "$SUP" VmRSS)
 	checks=0

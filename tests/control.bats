@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# --status, --signal and --stop (SPEC section 6, Control): decided by the
+# pidfile's lock, never by the pid in it alone.
+# shellcheck disable=SC2154,SC2016 # bats sets $output, $stderr; scripts are single-quoted
+
+load helpers/common
+
+setup() {
+	PF=$BATS_TEST_TMPDIR/d.pid
+	MARK=$(unique_marker)
+}
+
+start_sleep() {
+	run -0 "$DAEMONIZE" -p "$PF" "$@"
+	PID=$(read_pidfile "$PF")
+}
+
+@test "--status: 0 and the pid while running" {
+	start_sleep sleep "$MARK"
+	run --separate-stderr -0 "$DAEMONIZE" --status -p "$PF"
+	assert_output "$PID"
+	assert_equal "$stderr" ""
+}
+
+@test "--status: 1 when the pidfile remains, 3 when there is none" {
+	start_sleep sleep "$MARK"
+	kill -KILL "$PID"
+	wait_until 5 pid_gone "$PID"
+	run --separate-stderr -1 "$DAEMONIZE" --status -p "$PF"
+	assert_output ""
+	assert_equal "$stderr" "daemonize: $PF: not running, but the pidfile remains"
+	rm "$PF"
+	run --separate-stderr -3 "$DAEMONIZE" --status -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: not running"
+}
+
+@test "--status: 4 when it cannot tell" {
+	is_root || skip "needs root to make a pidfile another user cannot read"
+	start_sleep sleep "$MARK"
+	chmod 600 "$PF"
+	chmod 755 "$BATS_TEST_TMPDIR"
+	run --separate-stderr -4 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$DAEMONIZE" --status -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: cannot tell: Permission denied"
+}
+
+@test "--status: a stale pidfile naming a live process is not running" {
+	sleep 300 &
+	other=$!
+	track_pid "$other"
+	echo "$other" >"$PF"
+	run -1 "$DAEMONIZE" --status -p "$PF"
+	pid_alive "$other"
+}
+
+@test "--signal by name and number reaches the lock holder" {
+	start_sleep sh -c "trap 'echo usr1 >> $BATS_TEST_TMPDIR/got' USR1; trap 'echo hup >> $BATS_TEST_TMPDIR/got' HUP; while :; do sleep 0.05; done"
+	run -0 "$DAEMONIZE" --signal=USR1 -p "$PF"
+	wait_until 5 grep -qx usr1 "$BATS_TEST_TMPDIR/got"
+	run -0 "$DAEMONIZE" --signal SIGHUP -p "$PF"
+	wait_until 5 grep -qx hup "$BATS_TEST_TMPDIR/got"
+	run -0 "$DAEMONIZE" --signal="$(kill -l USR1)" -p "$PF"
+	two_usr1() { [ "$(grep -c usr1 "$BATS_TEST_TMPDIR/got")" -eq 2 ]; }
+	wait_until 5 two_usr1
+	pid_alive "$PID"
+}
+
+@test "--signal: 1 with a message when not running; nothing signalled" {
+	sleep 300 &
+	other=$!
+	track_pid "$other"
+	echo "$other" >"$PF"
+	run --separate-stderr -1 "$DAEMONIZE" --signal=TERM -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: not running"
+	pid_alive "$other"
+}
+
+@test "--stop: TERM, wait for the lock, remove the pidfile" {
+	start_sleep sleep "$MARK"
+	run -0 "$DAEMONIZE" --stop -p "$PF"
+	pid_gone "$PID"
+	assert [ ! -e "$PF" ]
+	# Not running is success too, and removes a stale pidfile.
+	run -0 "$DAEMONIZE" --stop -p "$PF"
+	echo 12345 >"$PF"
+	run -0 "$DAEMONIZE" --stop -p "$PF"
+	assert [ ! -e "$PF" ]
+}
+
+@test "--stop: a program that ignores TERM: 1, or KILLed with --kill" {
+	start_sleep sh -c "trap '' TERM; exec sleep $MARK"
+	run --separate-stderr -1 "$DAEMONIZE" --stop --stop-timeout 0.5 -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: pid $PID still running after TERM"
+	pid_alive "$PID"
+	assert [ -e "$PF" ]
+	run -0 "$DAEMONIZE" --stop --stop-timeout 0.5 --kill -p "$PF"
+	wait_until 5 pid_gone "$PID"
+	assert [ ! -e "$PF" ]
+}
+
+@test "--stop never signals a pid the lock does not vouch for" {
+	sleep 300 &
+	other=$!
+	track_pid "$other"
+	echo "$other" >"$PF"
+	run -0 "$DAEMONIZE" --stop --kill -p "$PF"
+	pid_alive "$other"
+	assert [ ! -e "$PF" ]
+	# With a live daemon and an edited pidfile: refuse, signal no one.
+	start_sleep sleep "$MARK"
+	echo "$other" >"$PF"
+	run --separate-stderr -1 "$DAEMONIZE" --stop --kill --stop-timeout 0.5 -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: locked, but pid $other in it does not hold it"
+	pid_alive "$other"
+	pid_alive "$PID"
+	run -4 "$DAEMONIZE" --status -p "$PF"
+}
+
+@test "--stop of a --respawn supervisor ends it and its child" {
+	run -0 "$DAEMONIZE" -r -p "$PF" --child-pidfile "$BATS_TEST_TMPDIR/c.pid" sleep "$MARK"
+	sup=$(read_pidfile "$PF")
+	child=$(read_pidfile "$BATS_TEST_TMPDIR/c.pid")
+	run -0 "$DAEMONIZE" --status -p "$PF"
+	assert_output "$sup"
+	run -0 "$DAEMONIZE" --stop -p "$PF"
+	wait_until 5 pid_gone "$child"
+	pid_gone "$sup"
+	assert [ ! -e "$PF" ]
+	assert [ ! -e "$BATS_TEST_TMPDIR/c.pid" ]
+}
+
+@test "control usage errors" {
+	run --separate-stderr -2 "$DAEMONIZE" --stop
+	assert_equal "$stderr" "daemonize: --status, --stop and --signal need -p PIDFILE"
+	run --separate-stderr -2 "$DAEMONIZE" --status -p "$PF" sleep 1
+	assert_equal "$stderr" "daemonize: --status, --stop and --signal take no program"
+	run --separate-stderr -2 "$DAEMONIZE" --signal=NOPE -p "$PF"
+	assert_equal "$stderr" "daemonize: --signal NOPE: expected a signal name or number"
+}
