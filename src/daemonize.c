@@ -250,6 +250,10 @@ main(int argc, char **argv)
 
 	fds_sanitize_std();
 	options_parse(&o, argc, argv);
+	if (o.help)
+		exit(options_usage());
+	if (o.version)
+		exit(options_version());
 	if (fds_reserve(o.notify_fd) == -1)
 		die_errno(STATUS_FAILED, errno, "--notify-fd %d", o.notify_fd);
 	launch_init(&l);

@@ -100,6 +100,8 @@ struct options {
 	bool respawn;		/* -r */
 	bool syslog;		/* --syslog */
 	bool kill;		/* --kill */
+	bool help;		/* -h */
+	bool version;		/* -V */
 	bool verbose;
 };
 
@@ -209,6 +211,9 @@ struct report {
 /* control.c */
 int	 control_run(const struct options *);
 
+/* coverage-gcov.c, coverage-none.c */
+void	 coverage_flush(void);
+
 /* detach.c */
 pid_t	 detach_start(const struct report *);
 void	 detach_finish(const struct options *, const struct report *);
@@ -262,6 +267,9 @@ int	 limits_apply(const struct limit *, size_t, size_t *);
 
 /* options.c */
 void	 options_parse(struct options *, int, char **);
+void	 options_free(struct options *);
+int	 options_usage(void);
+int	 options_version(void);
 int	 options_parse_umask(const char *, mode_t *);
 int	 options_parse_duration(const char *, long *);
 int	 options_parse_waitfor(const char *, struct waitfor *);

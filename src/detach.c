@@ -28,7 +28,9 @@ detach_start(const struct report *r)
 		report_failure(r, STEP_SETSID, errno, 0);
 	if ((pid = fork()) == -1)
 		report_failure(r, STEP_FORK, errno, 0);
-	if (pid > 0)
+	if (pid > 0) {
+		coverage_flush();
 		_exit(STATUS_OK);
+	}
 	return 0;
 }

@@ -146,19 +146,20 @@ fds_compare(const void *a, const void *b)
 int
 fds_close_inherited(int *keep, size_t n)
 {
-	unsigned int lo = 3, k;
+	int lo = 3;
 	size_t i;
 
 	qsort(keep, n, sizeof *keep, fds_compare);
 	for (i = 0; i < n; i++) {
-		if (keep[i] < 0 || (unsigned int)keep[i] < lo)
+		/* Negative entries and duplicates fall below lo. */
+		if (keep[i] < lo)
 			continue;
-		k = (unsigned int)keep[i];
-		if (k > lo && close_range(lo, k - 1, 0) == -1)
+		if (keep[i] > lo && close_range((unsigned int)lo,
+		    (unsigned int)keep[i] - 1, 0) == -1)
 			return -1;
-		lo = k + 1;
+		lo = keep[i] + 1;
 	}
-	return close_range(lo, ~0U, 0);
+	return close_range((unsigned int)lo, ~0U, 0);
 }
 
 /* In the caller: is every --keep-fd open?  *failed is the first that is not. */

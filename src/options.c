@@ -497,8 +497,8 @@ options_one(struct options *o, int opt, char **argv)
 		o->foreground = true;
 		break;
 	case 'h':
-		fputs(usage_text, stdout);
-		exit(fflush(stdout) == 0 ? STATUS_OK : STATUS_FAILED);
+		o->help = true;
+		break;
 	case 'l':
 		o->lockfile = options_path(optarg, argv, opt);
 		break;
@@ -525,9 +525,8 @@ options_one(struct options *o, int opt, char **argv)
 		o->verbose = true;
 		break;
 	case 'V':
-		printf("%s %s\nsetsid: %s\nclose_range: %s\n", PACKAGE_NAME,
-		    PACKAGE_VERSION, DAEMONIZE_SETSID, DAEMONIZE_CLOSE_RANGE);
-		exit(fflush(stdout) == 0 ? STATUS_OK : STATUS_FAILED);
+		o->version = true;
+		break;
 	case ':':
 		optarg = NULL;
 		options_name(name, sizeof name, argv, optopt);
@@ -588,6 +587,40 @@ options_check_control(const struct options *o, int nargs)
 		    "program");
 }
 
+/* -h: the usage on stdout; returns the exit status. */
+int
+options_usage(void)
+{
+	fputs(usage_text, stdout);
+	return fflush(stdout) == 0 ? STATUS_OK : STATUS_FAILED;
+}
+
+/* -V: the version, and which fallbacks are built in. */
+int
+options_version(void)
+{
+	printf("%s %s\nsetsid: %s\nclose_range: %s\n", PACKAGE_NAME,
+	    PACKAGE_VERSION, DAEMONIZE_SETSID, DAEMONIZE_CLOSE_RANGE);
+	return fflush(stdout) == 0 ? STATUS_OK : STATUS_FAILED;
+}
+
+/* Release what options_parse() allocated. */
+void
+options_free(struct options *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nwaitfor; i++) {
+		free(o->waitfor[i].host);
+		free(o->waitfor[i].port);
+	}
+	free(o->waitfor);
+	free(o->keep_fds);
+	free(o->limits);
+	free(o->env);
+	memset(o, 0, sizeof *o);
+}
+
 void
 options_parse(struct options *o, int argc, char **argv)
 {
@@ -596,8 +629,11 @@ options_parse(struct options *o, int argc, char **argv)
 	options_defaults(o, argc);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, shortopts, longopts,
-	    NULL)) != -1)
+	    NULL)) != -1) {
 		options_one(o, opt, argv);
+		if (o->help || o->version)
+			return;
+	}
 	if (o->control != CONTROL_NONE) {
 		options_check_control(o, argc - optind);
 		return;

@@ -131,6 +131,7 @@ program_absolute(const char *path)
 int
 program_exec(const char *path, char **argv)
 {
+	coverage_flush();
 	execve(path, argv, environ);
 	return errno;
 }

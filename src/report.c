@@ -38,6 +38,7 @@ report_failure(const struct report *r, enum step step, int err, int arg)
 
 	/* The caller reads one struct; a pipe write this small is atomic. */
 	(void)!write(r->wr, &f, sizeof f);
+	coverage_flush();
 	_exit(STATUS_FAILED);
 }
 

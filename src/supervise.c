@@ -387,8 +387,8 @@ supervise_loop(struct supervisor *s)
 	while (s->state != DONE) {
 		pfd[0] = (struct pollfd){ s->sigrd, POLLIN, 0 };
 		n = 1 + logpipe_pollfds(&s->log, pfd + 1);
-		wait = -1;
-		if (s->timer != -1 && (wait = s->timer - supervise_now()) < 0)
+		wait = s->timer == -1 ? -1 : s->timer - supervise_now();
+		if (s->timer != -1 && wait < 0)
 			wait = 0;
 		if (poll(pfd, n, (int)wait) == -1 && errno != EINTR)
 			supervise_exit(s, STATUS_FAILED);
