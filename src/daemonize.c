@@ -261,6 +261,9 @@ main(int argc, char **argv)
 		die(STATUS_FAILED, "refusing to run setuid or setgid");
 	if (o.control != CONTROL_NONE)
 		exit(control_run(&o));
+	/* The supervisor leaves for "/" before its children apply -c. */
+	if (o.respawn && o.chroot == NULL)
+		o.chdir = absolute(o.chdir);
 	check_root_only(&o);
 	check_values(&o);
 	resolve_program(&o, &l);

@@ -108,7 +108,7 @@ uid $(id -u nobody) $(id -u nobody)"
 
 @test "refuses to run from a setuid or setgid executable" {
 	need_root
-	cp "$DAEMONIZE" "$BATS_TEST_TMPDIR/suid"
+	cp "$DAEMONIZE_BINARY" "$BATS_TEST_TMPDIR/suid"
 	chmod 4755 "$BATS_TEST_TMPDIR/suid"
 	run --separate-stderr -125 "$BATS_TEST_TMPDIR/suid" -p "$PF" sleep "$MARK"
 	assert_equal "$stderr" "daemonize: refusing to run setuid or setgid"

@@ -41,7 +41,7 @@ PY
 @test "a program that exits 3 fails at once, naming status 3; pidfile gone" {
 	timed_run --separate-stderr -125 "$DAEMONIZE" --wait=2 -p "$PF" sh -c 'sleep 0.1; exit 3'
 	assert_equal "$stderr" "daemonize: sh exited with status 3 before it was ready"
-	assert [ "$ELAPSED" -lt 1000 ]
+	assert [ "$ELAPSED" -lt "$(slow 1000)" ]
 	assert [ ! -e "$PF" ]
 }
 
@@ -64,7 +64,7 @@ PY
 	timed_run -0 "$DAEMONIZE" --notify --wait=5 -p "$PF" /usr/bin/python3 -c "$(notify_sender 'READY=1' 0.3)"
 	pid=$(read_pidfile "$PF")
 	assert [ "$ELAPSED" -ge 300 ]
-	assert [ "$ELAPSED" -lt 4000 ]
+	assert [ "$ELAPSED" -lt "$(slow 4000)" ]
 	assert_equal "$(procs_with_arg "$MARK")" "$pid"
 	# The socket is only named in the environment; no descriptor leaks.
 	assert_equal "$(extra_fds "$pid")" "$PF"
@@ -121,7 +121,7 @@ PY
 @test "--notify-fd: closing it without a line is a failure at once" {
 	timed_run --separate-stderr -125 "$DAEMONIZE" --notify-fd 4 --wait=5 -p "$PF" sh -c "exec 4>&-; exec sleep $MARK"
 	assert_equal "$stderr" "daemonize: sh closed descriptor 4 without writing a line"
-	assert [ "$ELAPSED" -lt 3000 ]
+	assert [ "$ELAPSED" -lt "$(slow 3000)" ]
 	assert_equal "$(procs_with_arg "$MARK")" ""
 	assert [ ! -e "$PF" ]
 }
@@ -150,7 +150,7 @@ PY
 	timed_run --separate-stderr -125 "$DAEMONIZE" --wait=1 -p "$PF" --wait-for "path:$BATS_TEST_TMPDIR/never" sleep "$MARK"
 	assert_equal "$stderr" "daemonize: sleep was not ready within 1 second; stopped it"
 	assert [ "$ELAPSED" -ge 1000 ]
-	assert [ "$ELAPSED" -lt 3000 ]
+	assert [ "$ELAPSED" -lt "$(slow 3000)" ]
 	assert_equal "$(procs_with_arg "$MARK")" ""
 	assert [ ! -e "$PF" ]
 }
@@ -158,7 +158,7 @@ PY
 @test "timeout: a program that ignores TERM is killed" {
 	timed_run -125 "$DAEMONIZE" --wait=0.5 -p "$PF" --notify sh -c "trap '' TERM; exec sleep $MARK"
 	assert_equal "$(procs_with_arg "$MARK")" ""
-	assert [ "$ELAPSED" -lt 8000 ]
+	assert [ "$ELAPSED" -lt "$(slow 8000)" ]
 }
 
 @test "bad --wait values are usage errors" {

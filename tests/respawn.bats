@@ -119,7 +119,7 @@ restarting sh in 1.600 s"
 	elapsed=$((($(date +%s%N) - start) / 1000000))
 	pid_gone "$CHILD"
 	assert [ "$elapsed" -ge 1000 ]
-	assert [ "$elapsed" -lt 5000 ]
+	assert [ "$elapsed" -lt "$(slow 5000)" ]
 	assert grep -q 'did not stop within 1.000 s; killing it' "$LOG"
 	assert [ ! -e "$PF" ]
 }

@@ -6,6 +6,11 @@ bats_load_library bats-support
 bats_load_library bats-assert
 
 : "${DAEMONIZE:?DAEMONIZE must name the daemonize binary under test}"
+# The binary itself, when DAEMONIZE is a wrapper (valgrind) around it.
+: "${DAEMONIZE_BINARY:=$DAEMONIZE}"
+# How much slower than native the binary runs (10 under valgrind): every
+# deadline and upper time bound is multiplied by it.
+: "${DAEMONIZE_SLOW:=1}"
 : "${FIXTURES:=$BATS_TEST_DIRNAME/fixtures}"
 
 # Every pid a test starts is recorded here and killed by teardown.
@@ -40,10 +45,10 @@ teardown() {
 }
 
 # wait_until SECONDS CMD...: poll CMD every 20 ms until it succeeds; fail
-# after SECONDS (fractions allowed).
+# after SECONDS (fractions allowed) times DAEMONIZE_SLOW.
 wait_until() {
 	local tries
-	tries=$(awk -v s="$1" 'BEGIN { printf "%d", s * 50 + 1 }')
+	tries=$(awk -v s="$1" -v f="$DAEMONIZE_SLOW" 'BEGIN { printf "%d", s * f * 50 + 1 }')
 	shift
 	while [ "$tries" -gt 0 ]; do
 		"$@" && return 0
@@ -178,4 +183,9 @@ is_ancestor() {
 # Then the daemon has no terminal but stays in the caller's session.
 setsid_fallback() {
 	"$DAEMONIZE" -V | grep -qx 'setsid: fallback'
+}
+
+# slow MILLISECONDS: an upper time bound, scaled for slow builds.
+slow() {
+	echo $(($1 * DAEMONIZE_SLOW))
 }

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Run the daemonize under test under valgrind's memcheck, for the suite's
+# valgrind pass: DAEMONIZE_WRAPPER=tests/helpers/valgrind.sh make check.
+#
+# Every process of daemonize's own is checked: the caller, the middle
+# process, the daemon up to its exec, the --respawn supervisor and its
+# children up to theirs (valgrind follows forks).  --trace-children=yes
+# would follow the exec into the program as well; the programs the tests
+# run are not ours to check, so every exec'd path is skipped.
+#
+# Reports go to one file per process in VALGRIND_LOGDIR; with --quiet a
+# clean process leaves its file empty, so any non-empty file is a failure.
+: "${DAEMONIZE_BINARY:?DAEMONIZE_BINARY must name the binary}"
+: "${VALGRIND_LOGDIR:?VALGRIND_LOGDIR must name a directory for reports}"
+exec valgrind --quiet --tool=memcheck --trace-children=yes \
+	--trace-children-skip='*' --leak-check=full \
+	--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+	--track-fds=no --log-file="$VALGRIND_LOGDIR/vg.%p" \
+	"$DAEMONIZE_BINARY" "$@"
