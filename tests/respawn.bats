@@ -154,7 +154,10 @@ WINCH"
 		sleep 0.01
 	done
 	assert_equal "$(steady_fds)" "$fds10"
-	assert_equal "$(status_field "$SUP" VmRSS)" "$rss10"
+	# Sanitizer and valgrind runtimes keep freed memory on purpose.
+	if [ -z "${DAEMONIZE_INSTRUMENTED:-}" ]; then
+		assert_equal "$(status_field "$SUP" VmRSS)" "$rss10"
+	fi
 	assert [ "$checks" -gt 3 ]
 }
 
