@@ -240,12 +240,28 @@ become_daemon(const struct options *o, struct launch *l,
 	launch_exec(o, l, r);
 }
 
+/* What the daemon's side needs, passed through detach_vfork(). */
+struct daemon_args {
+	const struct options *o;
+	struct launch *l;
+	const struct report *r;
+};
+
+static void
+run_daemon(void *arg)
+{
+	struct daemon_args *a = arg;
+
+	become_daemon(a->o, a->l, a->r);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options o;
 	struct launch l;
 	struct report r = { -1, -1, 0 };
+	struct daemon_args args = { &o, &l, &r };
 	pid_t pid;
 
 	fds_sanitize_std();
@@ -282,7 +298,9 @@ main(int argc, char **argv)
 		warn_errno(errno, "pipe");
 		launch_abandon(&l, STATUS_FAILED);
 	}
-	if ((pid = detach_start(&r)) == -1) {
+	/* The supervisor lives on: it needs a real fork. */
+	pid = o.respawn ? detach_start(&r) : detach_vfork(&r, run_daemon, &args);
+	if (pid == -1) {
 		warn_errno(errno, "fork");
 		launch_abandon(&l, STATUS_FAILED);
 	}

@@ -216,6 +216,7 @@ void	 coverage_flush(void);
 
 /* detach.c */
 pid_t	 detach_start(const struct report *);
+pid_t	 detach_vfork(const struct report *, void (*)(void *), void *);
 void	 detach_finish(const struct options *, const struct report *);
 
 /* env.c */
@@ -315,7 +316,7 @@ int	 sigraw_default(int);
 /* ready.c */
 void	 ready_init(struct ready *);
 int	 ready_prepare(const struct options *, struct ready *);
-int	 ready_daemon_fd(const struct options *, struct ready *);
+int	 ready_daemon_fd(const struct options *, const struct ready *);
 int	 ready_wait(const struct options *, struct ready *, pid_t);
 void	 ready_close(struct ready *);
 

@@ -113,17 +113,19 @@ ready_prepare(const struct options *o, struct ready *r)
 	return 0;
 }
 
-/* In the daemon, after closing inherited descriptors: put the pipe at N. */
+/*
+ * In the daemon, after closing inherited descriptors: put the pipe at N.
+ * r is not changed: after a vfork it is the caller's memory too, and the
+ * caller must still close its own end.
+ */
 int
-ready_daemon_fd(const struct options *o, struct ready *r)
+ready_daemon_fd(const struct options *o, const struct ready *r)
 {
 	if (r->pipe_wr == -1)
 		return 0;
 	if (dup2(r->pipe_wr, o->notify_fd) == -1)
 		return -1;
-	(void)close(r->pipe_wr);
-	r->pipe_wr = -1;
-	return 0;
+	return close(r->pipe_wr);
 }
 
 void

@@ -164,8 +164,11 @@ WINCH"
 @test "output: 100 MB on stdout and stderr arrive whole" {
 	head -c 37000000 /dev/urandom | base64 -w 100 >"$BATS_TEST_TMPDIR/a"
 	head -c 37000000 /dev/urandom | base64 -w 100 >"$BATS_TEST_TMPDIR/b"
+	# The child waits for "go", so that its pid can be read first.
 	start_supervisor -o "$LOG.out" -e "$LOG.err" --max-restarts 0 \
-		sh -c "cat '$BATS_TEST_TMPDIR/a' & cat '$BATS_TEST_TMPDIR/b' >&2; wait"
+		sh -c "while [ ! -e '$BATS_TEST_TMPDIR/go' ]; do sleep 0.02; done
+			cat '$BATS_TEST_TMPDIR/a' & cat '$BATS_TEST_TMPDIR/b' >&2; wait"
+	touch "$BATS_TEST_TMPDIR/go"
 	wait_until 60 pid_gone "$SUP"
 	size=$(stat -c %s "$BATS_TEST_TMPDIR/a")
 	assert_equal "$(stat -c %s "$LOG.out")" "$size"
