@@ -45,15 +45,6 @@ struct target {
 	ino_t ino;
 };
 
-static long
-control_now(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Is the lock on t held by someone?  1 yes, 0 no, -1 error. */
 static int
 control_locked(const struct target *t)
@@ -158,12 +149,12 @@ static bool
 control_wait_released(const struct target *t, long ms)
 {
 	struct timespec tick = { 0, CONTROL_TICK_MS * 1000000L };
-	long deadline = control_now() + ms;
+	long deadline = clock_ms() + ms;
 
 	for (;;) {
 		if (control_locked(t) == 0)
 			return true;
-		if (control_now() >= deadline)
+		if (clock_ms() >= deadline)
 			return false;
 		(void)nanosleep(&tick, NULL);
 	}

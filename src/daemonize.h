@@ -208,6 +208,9 @@ struct report {
 
 /* daemonize.c: main, the checklist in order. */
 
+/* clock.c */
+long	 clock_ms(void);
+
 /* control.c */
 int	 control_run(const struct options *);
 

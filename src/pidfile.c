@@ -154,22 +154,27 @@ pidfile_lock(struct pidfile *p, struct pidfile *shared)
 }
 
 /*
- * Open the write side of a locked pidfile and empty it, so the only
- * content it ever has from now on is the daemon's pid.
+ * Open path for writing, never through a symlink, and empty it: the write
+ * side of a pidfile.  With dev set, the file must be the one locked.
  */
-int
-pidfile_open_write(struct pidfile *p)
+static int
+pidfile_open_empty(struct pidfile *p, int flags, bool check)
 {
 	struct stat sb;
 	int fd;
 
 	fd = open(p->path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC |
-	    O_NONBLOCK);
+	    O_NONBLOCK | flags, 0644);
 	if (fd == -1)
 		return -1;
 	if (fstat(fd, &sb) == -1)
 		goto fail;
-	if (sb.st_dev != p->dev || sb.st_ino != p->ino) {
+	if (!S_ISREG(sb.st_mode)) {
+		p->why = "not a regular file";
+		errno = EINVAL;
+		goto fail;
+	}
+	if (check && (sb.st_dev != p->dev || sb.st_ino != p->ino)) {
 		p->why = "replaced while being opened";
 		errno = EBUSY;
 		goto fail;
@@ -177,11 +182,23 @@ pidfile_open_write(struct pidfile *p)
 	if (ftruncate(fd, 0) == -1)
 		goto fail;
 	p->wfd = fd;
+	p->dev = sb.st_dev;
+	p->ino = sb.st_ino;
 	p->owned = true;
 	return 0;
 fail:
 	(void)close(fd);
 	return -1;
+}
+
+/*
+ * Open the write side of a locked pidfile and empty it, so the only
+ * content it ever has from now on is the daemon's pid.
+ */
+int
+pidfile_open_write(struct pidfile *p)
+{
+	return pidfile_open_empty(p, 0, true);
 }
 
 /* Replace the pid in a pidfile already written (the respawned child's). */
@@ -245,30 +262,7 @@ pidfile_abandon(struct pidfile *p)
 int
 pidfile_create(struct pidfile *p)
 {
-	struct stat sb;
-	int fd;
-
-	fd = open(p->path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY |
-	    O_CLOEXEC | O_NONBLOCK, 0644);
-	if (fd == -1)
-		return -1;
-	if (fstat(fd, &sb) == -1)
-		goto fail;
-	if (!S_ISREG(sb.st_mode)) {
-		p->why = "not a regular file";
-		errno = EINVAL;
-		goto fail;
-	}
-	if (ftruncate(fd, 0) == -1)
-		goto fail;
-	p->wfd = fd;
-	p->dev = sb.st_dev;
-	p->ino = sb.st_ino;
-	p->owned = true;
-	return 0;
-fail:
-	(void)close(fd);
-	return -1;
+	return pidfile_open_empty(p, O_CREAT, false);
 }
 
 /*

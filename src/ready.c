@@ -40,15 +40,6 @@
 /* After TERM, how long the program has before KILL. */
 #define READY_STOP_MS	5000
 
-static long
-ready_now(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 ready_init(struct ready *r)
 {
@@ -156,13 +147,13 @@ ready_reap(pid_t pid, int *status)
 static void
 ready_stop(pid_t pid)
 {
-	long deadline = ready_now() + READY_STOP_MS;
+	long deadline = clock_ms() + READY_STOP_MS;
 	struct timespec tick = { 0, READY_TICK_MS * 1000000L };
 	int status;
 
 	if (kill(pid, SIGTERM) == -1)
 		return;
-	while (ready_now() < deadline) {
+	while (clock_ms() < deadline) {
 		if (ready_reap(pid, &status))
 			return;
 		(void)nanosleep(&tick, NULL);
@@ -410,7 +401,7 @@ ready_timeout(const struct options *o, pid_t pid)
 int
 ready_wait(const struct options *o, struct ready *r, pid_t pid)
 {
-	long deadline = ready_now() + o->wait_ms, left;
+	long deadline = clock_ms() + o->wait_ms, left;
 	int status, err = 0, rc;
 
 	if (r->pipe_wr != -1)
@@ -423,7 +414,7 @@ ready_wait(const struct options *o, struct ready *r, pid_t pid)
 			verbose(o, "%s is ready", o->argv[0]);
 			return STATUS_OK;
 		}
-		if ((left = deadline - ready_now()) <= 0)
+		if ((left = deadline - clock_ms()) <= 0)
 			break;
 		rc = ready_poll(o, r, pid, left < READY_TICK_MS ? left :
 		    READY_TICK_MS, &err);

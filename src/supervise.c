@@ -59,15 +59,6 @@ static const int supervise_signals[] = {
 	SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
 };
 
-static long
-supervise_now(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 supervise_handler(int sig)
 {
@@ -179,7 +170,7 @@ supervise_spawn(struct supervisor *s, struct failure *f)
 	}
 	if (s->child == 0)
 		supervise_child(s, &er);
-	s->started = supervise_now();
+	s->started = clock_ms();
 	if (s->l->child.wfd != -1)
 		(void)pidfile_rewrite(&s->l->child, s->child);
 	/* A child that failed is reaped by the loop like any other. */
@@ -226,7 +217,7 @@ supervise_start(struct supervisor *s)
 static enum state
 on_exit_running(struct supervisor *s)
 {
-	long now = supervise_now(), delay;
+	long now = clock_ms(), delay;
 
 	if (s->child != -1)
 		supervise_say_status(s);
@@ -269,7 +260,7 @@ static enum state
 on_stop_running(struct supervisor *s)
 {
 	(void)kill(-s->child, s->sig);
-	s->timer = supervise_now() + s->o->stop_timeout_ms;
+	s->timer = clock_ms() + s->o->stop_timeout_ms;
 	return STOPPING;
 }
 
@@ -387,7 +378,7 @@ supervise_loop(struct supervisor *s)
 	while (s->state != DONE) {
 		pfd[0] = (struct pollfd){ s->sigrd, POLLIN, 0 };
 		n = 1 + logpipe_pollfds(&s->log, pfd + 1);
-		wait = s->timer == -1 ? -1 : s->timer - supervise_now();
+		wait = s->timer == -1 ? -1 : s->timer - clock_ms();
 		if (s->timer != -1 && wait < 0)
 			wait = 0;
 		if (poll(pfd, n, (int)wait) == -1 && errno != EINTR)
@@ -395,7 +386,7 @@ supervise_loop(struct supervisor *s)
 		logpipe_drain(&s->log, pfd + 1, n - 1);
 		if (pfd[0].revents & POLLIN)
 			supervise_read_signals(s);
-		if (s->timer != -1 && supervise_now() >= s->timer)
+		if (s->timer != -1 && clock_ms() >= s->timer)
 			supervise_event(s, TIMER);
 	}
 }
