@@ -21,14 +21,18 @@
 
 /*
  * Find the program now, in the caller's directory and PATH.  With --chroot
- * it can only be found inside the new root, by the daemon.
+ * it can only be found inside the new root, and a name looked up in PATH
+ * for another user is looked up as that user (a directory of root's the
+ * user cannot enter must not hide the program further along), so the
+ * daemon does those itself, just before exec.
  */
 static void
 resolve_program(const struct options *o, struct launch *l)
 {
 	const char *name = o->argv[0];
 
-	if (o->chroot != NULL)
+	if (o->chroot != NULL || ((o->user != NULL || o->group != NULL) &&
+	    strchr(name, '/') == NULL))
 		return;
 	if ((l->path = program_resolve(name, l->search)) == NULL)
 		exit(report_not_started(name, errno));

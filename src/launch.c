@@ -57,10 +57,9 @@ launch_failed(const struct options *o, struct launch *l,
 }
 
 /*
- * Enter --chroot and the working directory, and with --chroot find the
- * program in there.  chroot(2) leaves the working directory outside the
- * new root, so "/" inside it comes first: a relative -c is then taken
- * from the new root.
+ * Enter --chroot and the working directory.  chroot(2) leaves the working
+ * directory outside the new root, so "/" inside it comes first: a relative
+ * -c is then taken from the new root.
  */
 void
 launch_enter(const struct options *o, struct launch *l,
@@ -74,17 +73,19 @@ launch_enter(const struct options *o, struct launch *l,
 		launch_failed(o, l, r, STEP_CHROOT, errno, 0);
 	if (chdir(o->chdir) == -1)
 		launch_failed(o, l, r, STEP_CHDIR, errno, 0);
-	if (o->chroot != NULL && l->path == NULL &&
-	    (l->path = program_resolve(o->argv[0], l->search)) == NULL)
-		launch_failed(o, l, r, STEP_RESOLVE, errno, 0);
 }
 
-/* The last steps: limits, niceness, ids, then exec. */
+/*
+ * The last steps: limits, niceness, ids, the program (when the caller
+ * could not look it up: inside --chroot, or in PATH as another user), then
+ * exec.  A failed exec is reported with the status it means.
+ */
 __dead void
 launch_exec(const struct options *o, struct launch *l,
     const struct report *r)
 {
 	size_t i;
+	int err;
 
 	if (limits_apply(o->limits, o->nlimits, &i) == -1)
 		launch_failed(o, l, r, STEP_LIMIT, errno, i);
@@ -92,5 +93,10 @@ launch_exec(const struct options *o, struct launch *l,
 		launch_failed(o, l, r, STEP_NICE, errno, 0);
 	if (l->user != NULL && privs_drop(l->user) == -1)
 		launch_failed(o, l, r, STEP_PRIVS, errno, 0);
-	launch_failed(o, l, r, STEP_EXEC, program_exec(l->path, o->argv), 0);
+	if (l->path == NULL &&
+	    (l->path = program_resolve(o->argv[0], l->search)) == NULL)
+		launch_failed(o, l, r, STEP_RESOLVE, errno, 0);
+	err = program_exec(l->path, o->argv);
+	launch_failed(o, l, r, STEP_EXEC, err,
+	    (size_t)program_exec_status(l->path, err));
 }

@@ -201,13 +201,21 @@ pidfile_open_write(struct pidfile *p)
 	return pidfile_open_empty(p, 0, true);
 }
 
-/* Replace the pid in a pidfile already written (the respawned child's). */
+/*
+ * Replace the pid in a pidfile already written (the respawned child's):
+ * write over it, then cut what is left of a longer old pid.  A reader
+ * never finds it empty, and what it finds up to the newline is a pid.
+ */
 int
 pidfile_rewrite(const struct pidfile *p, pid_t pid)
 {
-	if (ftruncate(p->wfd, 0) == -1)
+	char buf[32];
+	int len;
+
+	len = snprintf(buf, sizeof buf, "%ld\n", (long)pid);
+	if (pwrite(p->wfd, buf, (size_t)len, 0) != len)
 		return -1;
-	return pidfile_write(p, pid);
+	return ftruncate(p->wfd, len);
 }
 
 /*

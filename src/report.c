@@ -168,6 +168,8 @@ int
 report_explain(const struct failure *f, const struct options *o,
     const struct launch *l)
 {
+	/* Looked up by the daemon, the path may be known only there. */
+	const char *path = l->path != NULL ? l->path : o->argv[0];
 	int status;
 
 	switch (f->step) {
@@ -203,11 +205,13 @@ report_explain(const struct failure *f, const struct options *o,
 		    "exec", f->err);
 		return STATUS_FAILED;
 	case STEP_EXEC:
-		status = program_exec_status(l->path, f->err);
+		/* The daemon judged the status, where the file is. */
+		status = f->arg == STATUS_NOTFOUND ? STATUS_NOTFOUND :
+		    STATUS_NOEXEC;
 		if (f->err == ENOENT && status == STATUS_NOEXEC)
-			warn_errno(f->err, "%s: bad interpreter", l->path);
+			warn_errno(f->err, "%s: bad interpreter", path);
 		else
-			warn_errno(f->err, "%s", l->path);
+			warn_errno(f->err, "%s", path);
 		return status;
 	default:
 		warn_errno(f->err, "%s", report_step(f));
