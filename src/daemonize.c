@@ -244,6 +244,38 @@ become_daemon(const struct options *o, struct launch *l,
 	launch_exec(o, l, r);
 }
 
+/*
+ * Close, already in the caller, what it inherited and nobody needs: each
+ * fork would otherwise copy all of it, and the daemon then close it.  The
+ * caller's own descriptors and --keep-fd stay; the daemon closes the rest.
+ */
+static void
+drop_inherited(const struct options *o, const struct launch *l,
+    const struct report *r)
+{
+	int keep[14 + o->nkeep_fds];
+	size_t n = 0, i;
+
+	keep[n++] = r->rd;
+	keep[n++] = r->wr;
+	keep[n++] = l->pid.fd;
+	keep[n++] = l->pid.wfd;
+	keep[n++] = l->lock.fd;
+	keep[n++] = l->child.wfd;
+	keep[n++] = l->null_rd;
+	keep[n++] = l->null_wr;
+	keep[n++] = l->out_fd;
+	keep[n++] = l->err_fd;
+	keep[n++] = l->ready.sock;
+	keep[n++] = l->ready.pipe_rd;
+	keep[n++] = l->ready.pipe_wr;
+	keep[n++] = o->notify_fd;
+	for (i = 0; i < o->nkeep_fds; i++)
+		keep[n++] = o->keep_fds[i];
+	/* Only an optimisation: the daemon closes them all the same. */
+	(void)fds_close_inherited(keep, n);
+}
+
 /* What the daemon's side needs, passed through detach_vfork(). */
 struct daemon_args {
 	const struct options *o;
@@ -302,6 +334,7 @@ main(int argc, char **argv)
 		warn_errno(errno, "pipe");
 		launch_abandon(&l, STATUS_FAILED);
 	}
+	drop_inherited(&o, &l, &r);
 	/* The supervisor lives on: it needs a real fork. */
 	pid = o.respawn ? detach_start(&r) : detach_vfork(&r, run_daemon, &args);
 	if (pid == -1) {
