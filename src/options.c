@@ -155,7 +155,11 @@ options_name(char *buf, size_t len, char **argv, int opt)
 	const char *word = argv[optind - 1];
 	size_t n;
 
-	if (optarg != NULL && optarg == word && optind >= 2)
+	/*
+	 * The value was the next word, or (musl, a short option's missing
+	 * value) optind went past the end: the option is one word back.
+	 */
+	if (((optarg != NULL && optarg == word) || word == NULL) && optind >= 2)
 		word = argv[optind - 2];
 	if (strncmp(word, "--", 2) == 0) {
 		n = strcspn(word, "=");
