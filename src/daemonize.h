@@ -323,6 +323,14 @@ int	 ready_daemon_fd(const struct options *, const struct ready *);
 int	 ready_wait(const struct options *, struct ready *, pid_t);
 void	 ready_close(struct ready *);
 
+/* users-nss.c, users-files.c */
+struct group;
+struct passwd;
+struct passwd	*users_byname(const char *);
+struct passwd	*users_byuid(uid_t);
+struct group	*users_group_byname(const char *);
+int	 users_grouplist(const char *, gid_t, gid_t *, int *);
+
 /* subreaper-linux.c, subreaper-none.c */
 int	 subreaper_become(void);
 

@@ -60,7 +60,7 @@ privs_group(const char *name, gid_t *gid)
 	struct group *gr;
 	long n;
 
-	if ((gr = getgrnam(name)) != NULL) {
+	if ((gr = users_group_byname(name)) != NULL) {
 		*gid = gr->gr_gid;
 		return 0;
 	}
@@ -81,7 +81,7 @@ privs_grouplist(struct user *u)
 		if ((u->groups = calloc((size_t)n, sizeof *u->groups)) == NULL)
 			return -1;
 		u->ngroups = n;
-		if (getgrouplist(u->name, u->gid, u->groups,
+		if (users_grouplist(u->name, u->gid, u->groups,
 		    &u->ngroups) != -1)
 			return 0;
 		if (u->ngroups <= n)
@@ -102,8 +102,8 @@ privs_passwd(struct user *u, const char *name, bool have_group)
 	struct passwd *pw;
 	long n = privs_number(name);
 
-	if ((pw = getpwnam(name)) == NULL && n != -1)
-		pw = getpwuid((uid_t)n);
+	if ((pw = users_byname(name)) == NULL && n != -1)
+		pw = users_byuid((uid_t)n);
 	if (pw == NULL) {
 		if (n == -1 || !have_group)
 			return PRIVS_NOUSER;
