@@ -12,7 +12,9 @@
 # clean process leaves its file empty, so any non-empty file is a failure.
 : "${DAEMONIZE_BINARY:?DAEMONIZE_BINARY must name the binary}"
 : "${VALGRIND_LOGDIR:?VALGRIND_LOGDIR must name a directory for reports}"
-exec valgrind --quiet --tool=memcheck --trace-children=yes \
+# --vgdb=no: no gdbserver pipes in /tmp, which a process that has changed
+# user or root could not remove again (and would say so).
+exec valgrind --quiet --tool=memcheck --vgdb=no --trace-children=yes \
 	--trace-children-skip='*' --leak-check=full \
 	--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 	--track-fds=no --log-file="$VALGRIND_LOGDIR/vg.%p" \
