@@ -14,10 +14,6 @@ int	close_range(unsigned int, unsigned int, int);
 int	clearenv(void);
 #endif
 
-#ifndef HAVE_WORKING_VFORK
-#define vfork fork
-#endif
-
 #ifndef HAVE_SETSID
 #include <sys/types.h>
 pid_t	setsid(void);
