@@ -335,8 +335,13 @@ main(int argc, char **argv)
 		launch_abandon(&l, STATUS_FAILED);
 	}
 	drop_inherited(&o, &l, &r);
-	/* The supervisor lives on: it needs a real fork. */
-	pid = o.respawn ? detach_start(&r) : detach_vfork(&r, run_daemon, &args);
+	/*
+	 * vfork only when the daemon's side needs no lock or allocation
+	 * (which, shared with the caller, it could die holding): not for the
+	 * supervisor, which lives on, nor for a program still to be looked up.
+	 */
+	pid = o.respawn || l.path == NULL ? detach_start(&r) :
+	    detach_vfork(&r, run_daemon, &args);
 	if (pid == -1) {
 		warn_errno(errno, "fork");
 		launch_abandon(&l, STATUS_FAILED);
