@@ -125,7 +125,7 @@ lock_failed(const struct options *o, struct launch *l, struct pidfile *p)
 static const char *
 absolute(const char *path)
 {
-	char *abs;
+	const char *abs;
 
 	if ((abs = program_absolute(path)) == NULL)
 		die_errno(STATUS_FAILED, errno, "%s", path);

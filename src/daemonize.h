@@ -62,6 +62,7 @@ enum control {
 
 /* What the command line asked for; filled by options_parse(). */
 struct options {
+	int argc;		/* words on the command line */
 	char **argv;		/* program and its arguments */
 	const char *chdir;	/* working directory of the daemon */
 	const char *chroot;	/* --chroot, or NULL */
@@ -155,8 +156,8 @@ struct logpipe {
 
 /* Descriptors and resolved names the caller prepares before forking. */
 struct launch {
-	char *path;		/* absolute path of the program */
-	char *search;		/* the caller's PATH, for lookups in a chroot */
+	const char *path;	/* absolute path of the program */
+	const char *search;	/* the caller's PATH, for lookups by the daemon */
 	int null_rd;		/* /dev/null for stdin */
 	int null_wr;		/* /dev/null for stdout and stderr */
 	int out_fd;		/* -o, or -1 */
@@ -298,8 +299,8 @@ int	 privs_drop(const struct user *);
 void	 privs_free(struct user *);
 
 /* program.c */
-char	*program_resolve(const char *, const char *);
-char	*program_absolute(const char *);
+const char *program_resolve(const char *, const char *);
+const char *program_absolute(const char *);
 int	 program_exec(const char *, char **);
 int	 program_exec_status(const char *, int);
 

@@ -129,12 +129,19 @@ fds_redirect_stdio(const struct launch *l)
 	return 0;
 }
 
-static int
-fds_compare(const void *a, const void *b)
+/* Insertion sort: there are only a handful, and qsort costs more. */
+static void
+fds_sort(int *fds, size_t n)
 {
-	int x = *(const int *)a, y = *(const int *)b;
+	size_t i, j;
+	int fd;
 
-	return (x > y) - (x < y);
+	for (i = 1; i < n; i++) {
+		fd = fds[i];
+		for (j = i; j > 0 && fds[j - 1] > fd; j--)
+			fds[j] = fds[j - 1];
+		fds[j] = fd;
+	}
 }
 
 /*
@@ -149,7 +156,7 @@ fds_close_inherited(int *keep, size_t n)
 	int lo = 3;
 	size_t i;
 
-	qsort(keep, n, sizeof *keep, fds_compare);
+	fds_sort(keep, n);
 	for (i = 0; i < n; i++) {
 		/* Negative entries and duplicates fall below lo. */
 		if (keep[i] < lo)

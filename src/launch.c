@@ -18,17 +18,18 @@
 void
 launch_init(struct launch *l)
 {
-	const char *search = getenv("PATH");
-
 	memset(l, 0, sizeof *l);
 	l->null_rd = l->null_wr = l->out_fd = l->err_fd = -1;
 	ready_init(&l->ready);
 	pidfile_init(&l->pid, NULL);
 	pidfile_init(&l->lock, NULL);
 	pidfile_init(&l->child, NULL);
-	/* Kept: --clear-env and -E may change PATH before a chroot lookup. */
-	if (search != NULL && (l->search = strdup(search)) == NULL)
-		die_errno(STATUS_FAILED, errno, "strdup");
+	/*
+	 * The caller's PATH, for lookups the daemon makes after --clear-env
+	 * or -E have changed the environment: they replace the entry, and
+	 * the string itself stays where it is.
+	 */
+	l->search = getenv("PATH");
 }
 
 /* Undo whatever the caller set up, then exit: nothing is left behind. */
@@ -65,10 +66,11 @@ void
 launch_enter(const struct options *o, struct launch *l,
     const struct report *r)
 {
-	verbose(o, "pid %ld: %s%s%schdir %s", (long)getpid(),
-	    o->chroot != NULL ? "chroot " : "",
-	    o->chroot != NULL ? o->chroot : "",
-	    o->chroot != NULL ? ", " : "", o->chdir);
+	if (o->verbose)
+		verbose(o, "pid %ld: %s%s%schdir %s", (long)getpid(),
+		    o->chroot != NULL ? "chroot " : "",
+		    o->chroot != NULL ? o->chroot : "",
+		    o->chroot != NULL ? ", " : "", o->chdir);
 	if (o->chroot != NULL && (chroot(o->chroot) == -1 || chdir("/") == -1))
 		launch_failed(o, l, r, STEP_CHROOT, errno, 0);
 	if (chdir(o->chdir) == -1)

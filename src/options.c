@@ -189,14 +189,7 @@ options_defaults(struct options *o, int argc)
 	memset(o, 0, sizeof *o);
 	o->chdir = "/";
 	o->umask = 022;
-	/* No option can occur more often than there are words. */
-	o->env = calloc((size_t)argc, sizeof *o->env);
-	o->limits = calloc((size_t)argc, sizeof *o->limits);
-	o->keep_fds = calloc((size_t)argc, sizeof *o->keep_fds);
-	o->waitfor = calloc((size_t)argc, sizeof *o->waitfor);
-	if (o->env == NULL || o->limits == NULL || o->keep_fds == NULL ||
-	    o->waitfor == NULL)
-		die_errno(STATUS_FAILED, errno, "calloc");
+	o->argc = argc;
 	o->notify_fd = -1;
 	o->wait_ms = -1;
 	o->max_restarts = -1;
@@ -204,6 +197,18 @@ options_defaults(struct options *o, int argc)
 	o->restart_window_ms = 60000;
 	o->stop_timeout_ms = 10000;
 	o->syslog_facility = LOG_DAEMON;
+}
+
+/*
+ * The array of a repeatable option, made on its first use.  No option can
+ * occur more often than there are words; a plain start allocates nothing.
+ */
+static void *
+options_array(void *array, const struct options *o, size_t size)
+{
+	if (array == NULL && (array = calloc((size_t)o->argc, size)) == NULL)
+		die_errno(STATUS_FAILED, errno, "calloc");
+	return array;
 }
 
 /* A path value must not be empty: "" can only be a mistake. */
@@ -229,6 +234,7 @@ options_env(struct options *o, char *value, char **argv, int opt)
 		options_name(name, sizeof name, argv, opt);
 		die(STATUS_USAGE, "%s %s: expected NAME=VALUE", name, value);
 	}
+	o->env = options_array(o->env, o, sizeof *o->env);
 	o->env[o->nenv++] = value;
 }
 
@@ -309,6 +315,7 @@ options_limit(struct options *o, const char *value, char **argv, int opt)
 {
 	char name[64];
 
+	o->limits = options_array(o->limits, o, sizeof *o->limits);
 	if (limits_parse(value, &o->limits[o->nlimits]) == -1) {
 		options_name(name, sizeof name, argv, opt);
 		die(STATUS_USAGE, "%s %s: expected RESOURCE=VALUE or "
@@ -428,6 +435,7 @@ options_ready(struct options *o, int opt, char **argv)
 		}
 		break;
 	case OPT_WAIT_FOR:
+		o->waitfor = options_array(o->waitfor, o, sizeof *o->waitfor);
 		if (options_parse_waitfor(optarg,
 		    &o->waitfor[o->nwaitfor]) == -1) {
 			options_name(name, sizeof name, argv, opt);
@@ -458,6 +466,7 @@ options_long(struct options *o, int opt, char **argv)
 		o->group = options_path(optarg, argv, opt);
 		break;
 	case OPT_KEEP_FD:
+		o->keep_fds = options_array(o->keep_fds, o, sizeof *o->keep_fds);
 		o->keep_fds[o->nkeep_fds++] = options_int(optarg, 3, INT_MAX,
 		    argv, opt, "a descriptor number of 3 or more");
 		break;

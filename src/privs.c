@@ -27,9 +27,14 @@
 int
 privs_check_self(void)
 {
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
 	struct stat sb;
 
-	if (getuid() != geteuid() || getgid() != getegid() ||
+	if (getresuid(&ruid, &euid, &suid) == -1 ||
+	    getresgid(&rgid, &egid, &sgid) == -1)
+		return -1;
+	if (ruid != euid || rgid != egid ||
 	    (stat("/proc/self/exe", &sb) == 0 &&
 	    (sb.st_mode & (S_ISUID | S_ISGID)) != 0)) {
 		errno = EPERM;

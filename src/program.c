@@ -59,7 +59,7 @@ program_executable(const char *path)
  * Search PATH as execvp(3) does: the first executable match wins; if only
  * non-executable matches exist the answer is EACCES, otherwise ENOENT.
  */
-static char *
+static const char *
 program_search(const char *name, const char *search)
 {
 	const char *p, *end;
@@ -91,11 +91,11 @@ program_search(const char *name, const char *search)
  * other file is returned even if it cannot be executed, so that exec
  * reports the precise reason.
  */
-char *
+const char *
 program_resolve(const char *name, const char *search)
 {
 	struct stat sb;
-	char *path;
+	const char *path;
 
 	if (*name == '\0') {
 		errno = ENOENT;
@@ -113,16 +113,20 @@ program_resolve(const char *name, const char *search)
 	}
 	return path;
 fail:
-	free(path);
+	if (path != name)
+		free((char *)path);
 	return NULL;
 }
 
-/* path made absolute against the current directory; NULL on error. */
-char *
+/*
+ * path made absolute against the current directory (an absolute path is
+ * returned as it is); NULL on error.
+ */
+const char *
 program_absolute(const char *path)
 {
 	if (path[0] == '/')
-		return strdup(path);
+		return path;
 	return program_join(".", 1, path[0] == '.' && path[1] == '/' ?
 	    path + 2 : path);
 }
