@@ -73,7 +73,7 @@ echo "- libc: $libc"
 echo
 echo "## Tools"
 echo
-echo "- daemonize (this): ${version:-unknown version}, $ours"
+echo "- daemonize (this): ${version:-unknown version}, $3"
 if [ -n "$commit" ]; then
 	echo "  (source tree at $commit)"
 fi
