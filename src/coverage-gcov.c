@@ -7,14 +7,28 @@
  */
 #include "config.h"
 
+#include <signal.h>
+#include <string.h>
+
 #include "daemonize.h"
 
 void	__gcov_dump(void);
 void	__gcov_reset(void);
 
+/*
+ * Under --limit fsize=0 the dump itself would raise SIGXFSZ and kill the
+ * daemon before its exec: ignore it meanwhile (the counts are then lost).
+ */
 void
 coverage_flush(void)
 {
+	struct sigaction ign, old;
+
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	(void)sigemptyset(&ign.sa_mask);
+	(void)sigaction(SIGXFSZ, &ign, &old);
 	__gcov_dump();
 	__gcov_reset();
+	(void)sigaction(SIGXFSZ, &old, NULL);
 }

@@ -322,7 +322,6 @@ void	 ready_init(struct ready *);
 int	 ready_prepare(const struct options *, struct ready *);
 int	 ready_daemon_fd(const struct options *, const struct ready *);
 int	 ready_wait(const struct options *, struct ready *, pid_t);
-void	 ready_close(struct ready *);
 
 /* users-nss.c, users-files.c */
 struct group;

@@ -70,11 +70,11 @@ program_search(const char *name, const char *search)
 		search = "/usr/local/bin:/usr/bin:/bin";
 	for (p = search;; p = end + 1) {
 		end = strchrnul(p, ':');
-		if ((path = program_join(p, (size_t)(end - p), name)) == NULL)
-			return NULL;
-		if (program_executable(path) == 0)
+		/* An entry that cannot be made absolute is passed over. */
+		path = program_join(p, (size_t)(end - p), name);
+		if (path != NULL && program_executable(path) == 0)
 			return path;
-		if (errno == EACCES || errno == EISDIR)
+		if (path != NULL && (errno == EACCES || errno == EISDIR))
 			err = EACCES;
 		free(path);
 		if (*end == '\0')

@@ -119,19 +119,6 @@ ready_daemon_fd(const struct options *o, const struct ready *r)
 	return close(r->pipe_wr);
 }
 
-void
-ready_close(struct ready *r)
-{
-	int *fds[] = { &r->sock, &r->pipe_rd, &r->pipe_wr };
-	size_t i;
-
-	for (i = 0; i < sizeof fds / sizeof fds[0]; i++) {
-		if (*fds[i] != -1)
-			(void)close(*fds[i]);
-		*fds[i] = -1;
-	}
-}
-
 /* Has pid ended?  1 with its wait status, 0 while it runs. */
 static int
 ready_reap(pid_t pid, int *status)

@@ -56,8 +56,24 @@ setup() {
 	assert_equal "$(procs_with_arg "$MARK")" ""
 }
 
+@test "a chroot path that is not a directory: 125, nothing left" {
+	touch "$BATS_TEST_TMPDIR/file"
+	run --separate-stderr -125 "$DAEMONIZE" -p "$PF" --chroot "$BATS_TEST_TMPDIR/file" /bin/busybox sleep "$MARK"
+	assert_equal "$stderr" "daemonize: --chroot $BATS_TEST_TMPDIR/file: Not a directory"
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
+@test "root without CAP_SYS_CHROOT: the daemon's failure is reported, 125, nothing left" {
+	run --separate-stderr -125 without_caps sys_chroot "$DAEMONIZE" -p "$PF" --chroot "$ROOT" /bin/busybox sleep "$MARK"
+	assert_equal "$stderr" "daemonize: chroot $ROOT: Operation not permitted"
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+	run -0 "$DAEMONIZE" -p "$PF" --chroot "$ROOT" /bin/busybox sleep "$MARK"
+	read_pidfile "$PF" >/dev/null
+}
+
 @test "--chroot when not root: 125" {
-	run --separate-stderr -125 setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$DAEMONIZE" --chroot "$ROOT" /bin/busybox true
+	run --separate-stderr -125 as_nobody "$DAEMONIZE" --chroot "$ROOT" /bin/busybox true
 	assert_equal "$stderr" "daemonize: --chroot $ROOT: only root can change the root directory"
 }

@@ -77,8 +77,23 @@ setup() {
 }
 
 @test "closed standard descriptors in the caller are no trap" {
-	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK" <&- >&- 2>&-
+	# Not through run, which gives the command output descriptors of its own.
+	rc=0
+	"$DAEMONIZE" -p "$PF" sleep "$MARK" <&- >&- 2>&- || rc=$?
+	assert_equal "$rc" 0
 	pid=$(read_pidfile "$PF")
 	assert_equal "$(fd_list "$pid" | cut -d' ' -f1-3)" "0 1 2"
+	for fd in 0 1 2; do
+		assert_equal "$(readlink "/proc/$pid/fd/$fd")" /dev/null
+	done
 	assert_equal "$(extra_fds "$pid")" "$PF"
+	assert_equal "$(cat "$PF")" "$pid"
+	# A failure still reaches a stderr that is open, and cleans up.
+	rc=0
+	"$DAEMONIZE" -p "$BATS_TEST_TMPDIR/e.pid" -c /nonexistent sleep "$MARK" \
+		<&- >&- 2>"$BATS_TEST_TMPDIR/err" || rc=$?
+	assert_equal "$rc" 125
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "daemonize: chdir /nonexistent: No such file or directory"
+	assert [ ! -e "$BATS_TEST_TMPDIR/e.pid" ]
+	assert_equal "$(procs_with_arg "$MARK")" "$pid"
 }

@@ -39,9 +39,54 @@ start_sleep() {
 	start_sleep sleep "$MARK"
 	chmod 600 "$PF"
 	chmod 755 "$BATS_TEST_TMPDIR"
-	run --separate-stderr -4 setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$DAEMONIZE" --status -p "$PF"
+	run --separate-stderr -4 as_nobody "$DAEMONIZE" --status -p "$PF"
 	assert_equal "$stderr" "daemonize: $PF: cannot tell: Permission denied"
+}
+
+@test "a pidfile that is a symlink or no regular file: cannot tell, nothing touched" {
+	echo 12345 >"$BATS_TEST_TMPDIR/target"
+	ln -s "$BATS_TEST_TMPDIR/target" "$PF"
+	run --separate-stderr -4 "$DAEMONIZE" --status -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: cannot tell: Too many levels of symbolic links"
+	run --separate-stderr -1 "$DAEMONIZE" --stop -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: cannot tell: Too many levels of symbolic links"
+	assert [ -L "$PF" ]
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/target")" 12345
+	rm "$PF"
+	mkdir "$PF"
+	run --separate-stderr -4 "$DAEMONIZE" --status -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: cannot tell: not a regular file"
+	run --separate-stderr -1 "$DAEMONIZE" --signal HUP -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: cannot tell: not a regular file"
+	assert [ -d "$PF" ]
+}
+
+@test "locked, but no live holder's pid in it: cannot tell, and nothing is signalled" {
+	echo not-a-pid >"$PF"
+	flock "$PF" sleep "$MARK" &
+	track_pid $!
+	locked() { ! flock -n "$PF" true; }
+	wait_until 5 locked
+	track_marker "$MARK"
+	holder=$(procs_with_arg "$MARK")
+	run --separate-stderr -4 "$DAEMONIZE" --status -p "$PF"
+	assert_output ""
+	assert_equal "$stderr" "daemonize: $PF: locked, but holds no pid"
+	run --separate-stderr -1 "$DAEMONIZE" --stop --kill --stop-timeout 0.2 -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: locked, but holds no pid"
+	run --separate-stderr -1 "$DAEMONIZE" --signal=TERM -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: locked, but holds no pid"
+	assert_equal "$(cat "$PF")" not-a-pid
+	# A pid that has no process at all.
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	echo "$dead" >"$PF"
+	run --separate-stderr -4 "$DAEMONIZE" --status -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: locked, but pid $dead in it does not hold it"
+	run -1 "$DAEMONIZE" --stop --kill --stop-timeout 0.2 -p "$PF"
+	assert_equal "$(procs_with_arg "$MARK")" "$holder"
+	assert [ -e "$PF" ]
 }
 
 @test "--status: a stale pidfile naming a live process is not running" {
@@ -96,6 +141,32 @@ start_sleep() {
 	run -0 "$DAEMONIZE" --stop --stop-timeout 0.5 --kill -p "$PF"
 	wait_until 5 pid_gone "$PID"
 	assert [ ! -e "$PF" ]
+}
+
+@test "--stop --kill: a lock still held after KILL by the daemon's own child: 1" {
+	# The pidfile's descriptor is inherited by what the daemon starts.
+	start_sleep sh -c "sleep $MARK & exec sleep $MARK"
+	track_marker "$MARK"
+	run --separate-stderr -1 "$DAEMONIZE" --stop --kill --stop-timeout 0.2 -p "$PF"
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	assert_regex "$stderr" "^daemonize: $PF: .*still running after KILL\$"
+	wait_until 5 pid_gone "$PID"
+	# Only the pid in the file was signalled; the lock keeps the pidfile.
+	assert_equal "$(procs_with_arg "$MARK" | wc -l)" 1
+	assert_equal "$(cat "$PF")" "$PID"
+	run --separate-stderr -4 "$DAEMONIZE" --status -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: locked, but pid $PID in it does not hold it"
+}
+
+@test "root without CAP_KILL cannot signal another user's daemon: 1 and why" {
+	is_root || skip "needs root to drop a capability"
+	start_sleep -u nobody sleep "$MARK"
+	run --separate-stderr -1 without_caps kill "$DAEMONIZE" --signal=HUP -p "$PF"
+	assert_equal "$stderr" "daemonize: kill $PID: Operation not permitted"
+	run --separate-stderr -1 without_caps kill "$DAEMONIZE" --stop -p "$PF"
+	assert_equal "$stderr" "daemonize: kill $PID: Operation not permitted"
+	pid_alive "$PID"
+	assert_equal "$(cat "$PF")" "$PID"
 }
 
 @test "--stop never signals a pid the lock does not vouch for" {

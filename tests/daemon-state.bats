@@ -117,6 +117,7 @@ start_sleep() {
 }
 
 @test "descriptors above a lowered RLIMIT_NOFILE are closed too" {
+	skip_under_valgrind "valgrind reserves descriptors under RLIMIT_NOFILE"
 	# A loop bounded by the soft limit would miss these.
 	exec 900</dev/null 1000>/dev/null
 	ulimit -S -n 64
@@ -180,6 +181,19 @@ third
 last"
 }
 
+@test "-o and -e naming one file by two paths (a symlink) share it too" {
+	log=$BATS_TEST_TMPDIR/log
+	ln -s log "$BATS_TEST_TMPDIR/link"
+	run -0 "$DAEMONIZE" -o "$log" -e "$BATS_TEST_TMPDIR/link" sh -c \
+		'echo first; echo second >&2; echo third; echo last >&2'
+	wait_until 5 grep -qx last "$log"
+	assert_equal "$(cat "$log")" "first
+second
+third
+last"
+	assert [ -L "$BATS_TEST_TMPDIR/link" ]
+}
+
 @test "output files get the daemon's umask, not the caller's" {
 	umask 000
 	run -0 "$DAEMONIZE" -o "$BATS_TEST_TMPDIR/o" true
@@ -205,6 +219,34 @@ last"
 	chmod +x "$BATS_TEST_TMPDIR/bin/dz-test-prog"
 	PATH=$BATS_TEST_TMPDIR/bin:$PATH run -0 "$DAEMONIZE" -p "$PF" dz-test-prog "$MARK"
 	PID=$(read_pidfile "$PF")
+	assert_equal "$(procs_with_arg "$MARK")" "$PID"
+}
+
+@test "an empty or relative PATH entry is the caller's directory, taken before chdir" {
+	cd "$BATS_TEST_TMPDIR"
+	mkdir bin
+	ln -s "$(command -v sleep)" dz-here
+	ln -s "$(command -v sleep)" bin/dz-rel
+	PATH=:/usr/bin:/bin run -0 "$DAEMONIZE" -p "$PF" dz-here "$MARK"
+	PID=$(read_pidfile "$PF")
+	assert_equal "$(tr '\0' ' ' <"/proc/$PID/cmdline")" "dz-here $MARK "
+	assert_equal "$(readlink "/proc/$PID/cwd")" /
+	kill_tracked
+	rm -f "$PF"
+	PATH=/usr/bin:/bin:bin run -0 "$DAEMONIZE" -p "$PF" dz-rel "$MARK"
+	PID=$(read_pidfile "$PF")
+	assert_equal "$(tr '\0' ' ' <"/proc/$PID/cmdline")" "dz-rel $MARK "
+	assert_equal "$(procs_with_arg "$MARK")" "$PID"
+}
+
+@test "with PATH unset, the default path is searched, not the current directory" {
+	cd "$BATS_TEST_TMPDIR"
+	ln -s "$(command -v sleep)" dz-sleep
+	run -0 env -u PATH "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	PID=$(read_pidfile "$PF")
+	assert_regex "$(readlink "/proc/$PID/exe")" '^(/usr)?/bin/sleep$'
+	run --separate-stderr -127 env -u PATH "$DAEMONIZE" dz-sleep "$MARK"
+	assert_equal "$stderr" "daemonize: dz-sleep: command not found"
 	assert_equal "$(procs_with_arg "$MARK")" "$PID"
 }
 

@@ -65,13 +65,27 @@ X=y"
 	assert_equal "$(proc_field "$PID" 19)" -5
 }
 
+@test "--nice below 0 as root without CAP_SYS_NICE (a container): 125, nothing left" {
+	is_root || skip "needs root to drop a capability"
+	run --separate-stderr -125 without_caps sys_nice "$DAEMONIZE" -p "$PF" --nice -5 sleep "$MARK"
+	assert_equal "$stderr" "daemonize: --nice -5: Permission denied"
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+	# Raising the niceness needs no privilege.
+	run -0 without_caps sys_nice "$DAEMONIZE" -p "$PF" --nice 3 sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert_equal "$(proc_field "$pid" 19)" 3
+}
+
 @test "--limit nofile=64 --limit core=0 appear in /proc/PID/limits" {
+	skip_under_valgrind "valgrind reserves descriptors under RLIMIT_NOFILE"
 	start_sleep --limit nofile=64 --limit core=0
 	assert_equal "$(limit_of "$PID" "Max open files")" "64 64"
 	assert_equal "$(limit_of "$PID" "Max core file size")" "0 0"
 }
 
 @test "--limit SOFT:HARD and unlimited" {
+	skip_under_valgrind "valgrind reserves descriptors under RLIMIT_NOFILE"
 	start_sleep --limit nofile=32:128 --limit cpu=unlimited --limit stack=8388608:unlimited
 	assert_equal "$(limit_of "$PID" "Max open files")" "32 128"
 	assert_equal "$(limit_of "$PID" "Max cpu time")" "unlimited unlimited"
@@ -118,7 +132,11 @@ bad() {
 	bad 2 "daemonize: --nice x: expected a niceness from -20 to 19" --nice x
 	bad 2 "daemonize: --keep-fd x: expected a descriptor number of 3 or more" --keep-fd x
 	bad 2 "daemonize: --keep-fd 2: expected a descriptor number of 3 or more" --keep-fd 2
-	bad 2 "daemonize: --limit bogus=1: expected RESOURCE=VALUE or RESOURCE=SOFT:HARD with RESOURCE one of as, core, cpu, data, fsize, memlock, nofile, nproc, rss, stack and VALUE a number or unlimited" --limit bogus=1
+	limit="expected RESOURCE=VALUE or RESOURCE=SOFT:HARD with RESOURCE one of as, core, cpu, data, fsize, memlock, nofile, nproc, rss, stack and VALUE a number or unlimited"
+	bad 2 "daemonize: --limit bogus=1: $limit" --limit bogus=1
+	bad 2 "daemonize: --limit nofile=1:abc: $limit" --limit nofile=1:abc
+	bad 2 "daemonize: --limit nofile=99999999999999999999999: $limit" \
+		--limit nofile=99999999999999999999999
 	run -2 "$DAEMONIZE" --limit nofile=abc true
 	run -2 "$DAEMONIZE" --limit nofile=10:5 true
 	run -2 "$DAEMONIZE" --limit nofile true

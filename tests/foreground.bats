@@ -51,6 +51,7 @@ setup() {
 }
 
 @test "failures are reported in the foreground too, pidfile removed" {
+	skip_under_valgrind "a failed execve kills valgrind itself"
 	run --separate-stderr -125 "$DAEMONIZE" -f -p "$PF" -c /nonexistent true
 	assert_equal "$stderr" "daemonize: chdir /nonexistent: No such file or directory"
 	assert [ ! -e "$PF" ]
@@ -62,6 +63,7 @@ setup() {
 }
 
 @test "-u in the foreground: exec failure as the user leaves no pid behind" {
+	skip_under_valgrind "a failed execve kills valgrind itself"
 	is_root || skip "needs root"
 	mkdir -m 755 "$BATS_TEST_TMPDIR/run"
 	chmod 755 "$BATS_TEST_TMPDIR"

@@ -99,6 +99,20 @@ setup() {
 	done
 }
 
+@test "a lock held by a process that wrote no pid: 1, and the file is left alone" {
+	echo not-a-pid >"$PF"
+	flock "$PF" sleep "$MARK" &
+	track_pid $!
+	locked() { ! flock -n "$PF" true; }
+	wait_until 5 locked
+	track_marker "$MARK"
+	holder=$(procs_with_arg "$MARK")
+	run --separate-stderr -1 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: $PF: already locked by a running instance"
+	assert_equal "$(cat "$PF")" not-a-pid
+	assert_equal "$(procs_with_arg "$MARK")" "$holder"
+}
+
 @test "a symlinked pidfile is refused and its target left untouched" {
 	echo precious >"$BATS_TEST_TMPDIR/target"
 	touch -d 2001-01-01 "$BATS_TEST_TMPDIR/target"

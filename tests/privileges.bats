@@ -35,7 +35,7 @@ need_root() {
 	assert_equal "$(extra_fds "$pid")" "$PF"
 	assert_equal "$(fd_mode "$pid" "$(lock_fd "$pid")")" r
 	# The daemon itself cannot rewrite it.
-	run setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c "echo 1 > '$PF'"
+	run as_nobody sh -c "echo 1 > '$PF'"
 	assert_failure
 	assert_equal "$(cat "$PF")" "$pid"
 }
@@ -92,10 +92,25 @@ uid $(id -u nobody) $(id -u nobody)"
 
 @test "-u when not root: 125, nothing started" {
 	need_root
-	run --separate-stderr -125 setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$DAEMONIZE" -u nobody sleep "$MARK"
+	run --separate-stderr -125 as_nobody "$DAEMONIZE" -u nobody sleep "$MARK"
 	assert_equal "$stderr" "daemonize: -u nobody: only root can change user"
 	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
+@test "root without CAP_SETUID and CAP_SETGID: -u and --group fail in the daemon, 125, nothing left" {
+	need_root
+	grp=$(getent group nogroup >/dev/null && echo nogroup || echo nobody)
+	run --separate-stderr -125 without_caps setuid,setgid "$DAEMONIZE" -p "$PF" -u nobody sleep "$MARK"
+	assert_equal "$stderr" "daemonize: changing to user nobody: Operation not permitted"
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+	run --separate-stderr -125 without_caps setgid "$DAEMONIZE" -p "$PF" --group "$grp" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: changing to group $grp: Operation not permitted"
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+	# The lock went with the failed starts.
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	read_pidfile "$PF" >/dev/null
 }
 
 @test "-u with an unknown group: 125" {
@@ -117,8 +132,7 @@ uid $(id -u nobody) $(id -u nobody)"
 	assert_equal "$stderr" "daemonize: refusing to run setuid or setgid"
 	# Run by an ordinary user, the ids differ as well.
 	chmod 4755 "$BATS_TEST_TMPDIR/suid"
-	run -125 setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$BATS_TEST_TMPDIR/suid" sleep "$MARK"
+	run -125 as_nobody "$BATS_TEST_TMPDIR/suid" sleep "$MARK"
 	assert [ ! -e "$PF" ]
 	assert_equal "$(procs_with_arg "$MARK")" ""
 }
@@ -139,6 +153,10 @@ uid $(id -u nobody) $(id -u nobody)"
 	need_root
 	run --separate-stderr -125 "$DAEMONIZE" -u 54321 sleep "$MARK"
 	assert_equal "$stderr" "daemonize: -u 54321: no such user"
+	# 2^32 is no id at all, not root wrapped around.
+	run --separate-stderr -125 "$DAEMONIZE" -u 4294967296 sleep "$MARK"
+	assert_equal "$stderr" "daemonize: -u 4294967296: no such user"
+	assert_equal "$(procs_with_arg "$MARK")" ""
 	run -0 "$DAEMONIZE" -p "$PF" -u 54321:54321 sleep "$MARK"
 	pid=$(read_pidfile "$PF")
 	assert_equal "$(status_field "$pid" Uid)" "54321 54321 54321 54321"
@@ -181,4 +199,30 @@ uid $(id -u nobody) $(id -u nobody)"
 	assert_equal "$(status_field "$pid" Uid)" "$(id -u nobody) $(id -u nobody) $(id -u nobody) $(id -u nobody)"
 	assert_equal "$(stat -c '%U %a' "$PF")" "root 644"
 	assert_equal "$(readlink "/proc/$pid/cwd")" /
+}
+
+@test "-u: PATH is searched as the user, so a directory of root's does not hide the program" {
+	need_root
+	open_for_nobody
+	mkdir -m 700 "$BATS_TEST_TMPDIR/rootonly"
+	mkdir -m 755 "$BATS_TEST_TMPDIR/public"
+	# The two differ only in what they add to the sleep: 0 or 0.0.
+	printf '#!/bin/sh\nexec sleep "$1" 0\n' >"$BATS_TEST_TMPDIR/rootonly/dz-prog"
+	printf '#!/bin/sh\nexec sleep "$1" 0.0\n' >"$BATS_TEST_TMPDIR/public/dz-prog"
+	chmod 755 "$BATS_TEST_TMPDIR/rootonly/dz-prog" "$BATS_TEST_TMPDIR/public/dz-prog"
+	PATH=$BATS_TEST_TMPDIR/rootonly:$BATS_TEST_TMPDIR/public:$PATH \
+		run -0 "$DAEMONIZE" -p "$PF" -u nobody dz-prog "$MARK"
+	pid=$(read_pidfile "$PF")
+	assert_equal "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep $MARK 0.0 "
+	# Root itself still gets the first one.
+	PATH=$BATS_TEST_TMPDIR/rootonly:$BATS_TEST_TMPDIR/public:$PATH \
+		run -0 "$DAEMONIZE" -p "$BATS_TEST_TMPDIR/root.pid" dz-prog "$MARK"
+	pid=$(read_pidfile "$BATS_TEST_TMPDIR/root.pid")
+	assert_equal "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep $MARK 0 "
+	# Only behind a directory the user cannot search: EACCES, as execvp
+	# says it, so 126, from the daemon, and nothing left.
+	run --separate-stderr -126 env PATH="$BATS_TEST_TMPDIR/rootonly:$PATH" \
+		"$DAEMONIZE" -p "$BATS_TEST_TMPDIR/none.pid" -u nobody dz-prog "$MARK"
+	assert_equal "$stderr" "daemonize: dz-prog: Permission denied"
+	assert [ ! -e "$BATS_TEST_TMPDIR/none.pid" ]
 }

@@ -45,6 +45,12 @@ PY
 	assert [ ! -e "$PF" ]
 }
 
+@test "a program killed by a signal without a name: the message gives its number" {
+	run --separate-stderr -125 "$DAEMONIZE" --wait=2 -p "$PF" sh -c 'sleep 0.1; kill -37 $$'
+	assert_equal "$stderr" "daemonize: sh was killed by signal 37 before it was ready"
+	assert [ ! -e "$PF" ]
+}
+
 @test "a program killed by SIGSEGV: the message names the signal" {
 	run --separate-stderr -125 "$DAEMONIZE" --wait=2 -p "$PF" sh -c 'sleep 0.1; kill -SEGV $$'
 	assert_equal "$stderr" "daemonize: sh was killed by signal SEGV before it was ready"
@@ -83,6 +89,14 @@ PY
 	assert_equal "$(procs_with_arg "$MARK")" ""
 }
 
+@test "--notify: STOPPING=1 before READY=1 is a failure at once" {
+	timed_run --separate-stderr -125 "$DAEMONIZE" --notify --wait=10 -p "$PF" /usr/bin/python3 -c "$(notify_sender 'STOPPING=1' 0.1)"
+	assert_equal "$stderr" "daemonize: /usr/bin/python3 was stopping before it was ready"
+	assert [ "$ELAPSED" -lt "$(slow 5000)" ]
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
 @test "--notify: a notification from another process is ignored" {
 	timed_run --separate-stderr -125 "$DAEMONIZE" --notify --wait=1 -p "$PF" \
 		sh -c "/usr/bin/python3 -c '$(notify_sender 'READY=1' 0)' & exec sleep $MARK"
@@ -116,6 +130,14 @@ PY
 	assert_regex "$(readlink "/proc/$pid/fd/5")" '^pipe:'
 	assert_equal "$(fd_list "$pid" | wc -w)" 5
 	assert_regex "$(extra_fds "$pid")" "^$PF pipe:"
+	# A number above the lowest free one is still the number given.
+	kill_tracked
+	rm -f "$PF"
+	exec 9>&-
+	run -0 "$DAEMONIZE" --notify-fd 9 -p "$PF" sh -c "echo >&9; exec sleep $MARK"
+	pid=$(read_pidfile "$PF")
+	assert_regex "$(readlink "/proc/$pid/fd/9")" '^pipe:'
+	assert_equal "$(fd_list "$pid" | wc -w)" 5
 }
 
 @test "--notify-fd: closing it without a line is a failure at once" {
@@ -133,6 +155,24 @@ PY
 	pid=$(read_pidfile "$PF")
 	# Immediately after return, the server answers.
 	run -0 python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2).read()' "http://127.0.0.1:$port/"
+}
+
+@test "--wait-for tcp:[::1]:PORT: an IPv6 address in brackets" {
+	python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null ||
+		skip "no IPv6 loopback here"
+	port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); print(s.getsockname()[1])')
+	run -0 "$DAEMONIZE" --wait=10 -p "$PF" --wait-for "tcp:[::1]:$port" \
+		/usr/bin/python3 -c "import time, os; time.sleep(0.3); os.execv('/usr/bin/python3', ['python3', '-m', 'http.server', '-b', '::1', '$port'])"
+	read_pidfile "$PF" >/dev/null
+	run -0 python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2).read()' "http://[::1]:$port/"
+}
+
+@test "--wait-for tcp: a port that does not resolve is never ready" {
+	timed_run --separate-stderr -125 "$DAEMONIZE" --wait=0.5 -p "$PF" --wait-for tcp:127.0.0.1:dz-no-such-service sleep "$MARK"
+	assert_equal "$stderr" "daemonize: sleep was not ready within 0.500 seconds; stopped it"
+	assert [ "$ELAPSED" -ge 500 ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+	assert [ ! -e "$PF" ]
 }
 
 @test "--wait-for path: waits for the file; all conditions must hold" {
@@ -170,4 +210,10 @@ PY
 	run -2 "$DAEMONIZE" --wait-for tcp:host true
 	run -2 "$DAEMONIZE" --notify-fd 2 true
 	run -2 "$DAEMONIZE" --wait -f true
+	run --separate-stderr -2 "$DAEMONIZE" --wait=86401 true
+	assert_equal "$stderr" "daemonize: --wait 86401: expected seconds, more than 0 and at most 86400"
+	run --separate-stderr -2 "$DAEMONIZE" --wait=1.5s true
+	assert_equal "$stderr" "daemonize: --wait 1.5s: expected seconds, more than 0 and at most 86400"
+	run --separate-stderr -2 "$DAEMONIZE" --notify-fd 5 --keep-fd 5 true
+	assert_equal "$stderr" "daemonize: --notify-fd 5: also given to --keep-fd"
 }

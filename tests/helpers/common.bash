@@ -144,7 +144,7 @@ procs_with_arg() {
 		pid=${f#/proc/}
 		pid=${pid%/cmdline}
 		[ "$pid" = "$$" ] && continue
-		if tr '\0' '\n' <"$f" 2>/dev/null | grep -qxF -- "$1"; then
+		if tr '\0' '\n' 2>/dev/null <"$f" | grep -qxF -- "$1"; then
 			pid_alive "$pid" && echo "$pid"
 		fi
 	done
@@ -169,6 +169,43 @@ is_root() {
 	[ "$(id -u)" -eq 0 ]
 }
 
+# Let other users through bats' 0700 run directories down to this test's
+# (traversal only, not reading).
+open_for_nobody() {
+	local dir=${BATS_TEST_TMPDIR%/*}
+	while [ "${#dir}" -ge "${#BATS_RUN_TMPDIR}" ]; do
+		chmod o+x "$dir"
+		dir=${dir%/*}
+	done
+	chmod o+x "$BATS_TEST_TMPDIR"
+}
+
+# as_nobody CMD...: run CMD as nobody:nogroup with no supplementary groups.
+# bats makes its run directory 0700: it is opened for traversal (not for
+# reading), so that nobody meets the permissions the test set up itself
+# rather than bats' own.  In a coverage build, nobody cannot update root's
+# .gcda files and libgcov would say so on stderr, which the tests compare:
+# nobody's counts go to a scratch directory instead (GCOV_PREFIX means
+# nothing to other builds).
+as_nobody() {
+	local gcov rc=0
+	open_for_nobody
+	gcov=$(mktemp -d "${TMPDIR:-/tmp}/dz-gcov.XXXXXX") || return 1
+	chmod 777 "$gcov"
+	GCOV_PREFIX=$gcov setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$@" || rc=$?
+	rm -rf "$gcov"
+	return "$rc"
+}
+
+# without_caps CAP[,CAP...] CMD...: run CMD as root, but without those
+# capabilities, as root in a container that was not granted them is.
+without_caps() {
+	local caps="-${1//,/,-}"
+	shift
+	setpriv --inh-caps="$caps" --bounding-set="$caps" "$@"
+}
+
 # Is $1 the pid of this shell or of one of its ancestors?
 is_ancestor() {
 	local p=$$
@@ -188,4 +225,13 @@ setsid_fallback() {
 # slow MILLISECONDS: an upper time bound, scaled for slow builds.
 slow() {
 	echo $(($1 * DAEMONIZE_SLOW))
+}
+
+# skip_under_valgrind WHY: valgrind cannot run this test's situation
+# (it cannot return from a failed execve, and it keeps descriptors of its
+# own under a lowered RLIMIT_NOFILE); the native suites run it.
+skip_under_valgrind() {
+	if [ -n "${DAEMONIZE_VALGRIND:-}" ]; then
+		skip "under valgrind: $1"
+	fi
 }
