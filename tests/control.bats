@@ -63,12 +63,7 @@ start_sleep() {
 
 @test "locked, but no live holder's pid in it: cannot tell, and nothing is signalled" {
 	echo not-a-pid >"$PF"
-	flock "$PF" sleep "$MARK" &
-	track_pid $!
-	locked() { ! flock -n "$PF" true; }
-	wait_until 5 locked
-	track_marker "$MARK"
-	holder=$(procs_with_arg "$MARK")
+	holder=$(hold_lock "$PF")
 	run --separate-stderr -4 "$DAEMONIZE" --status -p "$PF"
 	assert_output ""
 	assert_equal "$stderr" "daemonize: $PF: locked, but holds no pid"

@@ -10,11 +10,6 @@ setup() {
 	MARK=$(unique_marker)
 }
 
-# start_sleep [options]: daemonize a sleep with a pidfile; sets PID.
-start_sleep() {
-	run -0 "$DAEMONIZE" -p "$PF" "$@" sleep "$MARK"
-	PID=$(read_pidfile "$PF")
-}
 
 @test "returns 0 only once the program is running, under the pidfile's pid" {
 	start_sleep

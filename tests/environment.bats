@@ -9,10 +9,6 @@ setup() {
 	MARK=$(unique_marker)
 }
 
-start_sleep() {
-	run -0 "$DAEMONIZE" -p "$PF" "$@" sleep "$MARK"
-	PID=$(read_pidfile "$PF")
-}
 
 environ_of() {
 	tr '\0' '\n' <"/proc/$1/environ"

@@ -101,12 +101,7 @@ setup() {
 
 @test "a lock held by a process that wrote no pid: 1, and the file is left alone" {
 	echo not-a-pid >"$PF"
-	flock "$PF" sleep "$MARK" &
-	track_pid $!
-	locked() { ! flock -n "$PF" true; }
-	wait_until 5 locked
-	track_marker "$MARK"
-	holder=$(procs_with_arg "$MARK")
+	holder=$(hold_lock "$PF")
 	run --separate-stderr -1 "$DAEMONIZE" -p "$PF" sleep "$MARK"
 	assert_equal "$stderr" "daemonize: $PF: already locked by a running instance"
 	assert_equal "$(cat "$PF")" not-a-pid

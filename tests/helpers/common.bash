@@ -235,3 +235,25 @@ skip_under_valgrind() {
 		skip "under valgrind: $1"
 	fi
 }
+
+# start_sleep [options]: daemonize a sleep under $MARK with the pidfile
+# $PF; sets PID.
+start_sleep() {
+	run -0 "$DAEMONIZE" -p "$PF" "$@" sleep "$MARK"
+	# shellcheck disable=SC2034 # for the calling test
+	PID=$(read_pidfile "$PF")
+}
+
+lock_held() {
+	! flock -n "$1" true
+}
+
+# hold_lock FILE: make a sleep under $MARK hold FILE's lock, as flock(1)
+# takes it, and print its pid.
+hold_lock() {
+	flock "$1" sleep "$MARK" </dev/null >/dev/null 2>&1 3>&- &
+	track_pid $!
+	wait_until 5 lock_held "$1" || return 1
+	track_marker "$MARK"
+	procs_with_arg "$MARK"
+}
