@@ -102,7 +102,11 @@ control_examine(struct target *t, const struct options *o)
 	    O_CLOEXEC | O_NONBLOCK)) == -1) {
 		if (errno == ENOENT)
 			return LSB_STOPPED;
-		warn_errno(errno, "%s: cannot tell", t->path);
+		if (errno == ELOOP || errno == EMLINK)
+			warn_errno(0, "%s: cannot tell: is a symbolic link, "
+			    "refusing to follow it", t->path);
+		else
+			warn_errno(errno, "%s: cannot tell", t->path);
 		return LSB_UNKNOWN;
 	}
 	if (fstat(t->fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
