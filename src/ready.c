@@ -150,6 +150,19 @@ ready_stop(pid_t pid)
 		;
 }
 
+/* The number of ERRNO=, which the datagram does not NUL-terminate. */
+static int
+ready_errno(const char *value, size_t len)
+{
+	char num[16];
+
+	if (len > sizeof num - 1)
+		len = sizeof num - 1;
+	memcpy(num, value, len);
+	num[len] = '\0';
+	return atoi(num);
+}
+
 /*
  * One line of a notify message: KEY=VALUE.  Returns 1, with *err the
  * ERRNO= value or 0, when the program gives up before it is ready.
@@ -163,7 +176,7 @@ ready_notify_line(const struct options *o, struct ready *r, const char *line,
 	else if (len > 7 && memcmp(line, "STATUS=", 7) == 0)
 		verbose(o, "%s: %.*s", o->argv[0], (int)(len - 7), line + 7);
 	else if (len > 6 && memcmp(line, "ERRNO=", 6) == 0 && !r->notified) {
-		*err = atoi(line + 6);
+		*err = ready_errno(line + 6, len - 6);
 		return 1;
 	} else if (len == 10 && memcmp(line, "STOPPING=1", 10) == 0 &&
 	    !r->notified) {
