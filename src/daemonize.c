@@ -340,8 +340,12 @@ main(int argc, char **argv)
 	 * (which, shared with the caller, it could die holding): not for the
 	 * supervisor, which lives on, nor for a program still to be looked up.
 	 */
-	pid = o.respawn || l.path == NULL ? detach_start(&r) :
-	    detach_vfork(&r, run_daemon, &args);
+	if (o.respawn)
+		pid = detach_start(&r, bindahead_supervisor);
+	else if (l.path == NULL)
+		pid = detach_start(&r, NULL);
+	else
+		pid = detach_vfork(&r, run_daemon, &args);
 	if (pid == -1) {
 		warn_errno(errno, "fork");
 		launch_abandon(&l, STATUS_FAILED);

@@ -219,7 +219,7 @@ int	 control_run(const struct options *);
 void	 coverage_flush(void);
 
 /* detach.c */
-pid_t	 detach_start(const struct report *);
+pid_t	 detach_start(const struct report *, void (*)(void));
 pid_t	 detach_vfork(const struct report *, void (*)(void *), void *);
 void	 detach_finish(const struct options *, const struct report *);
 
@@ -254,6 +254,14 @@ void	 launch_enter(const struct options *, struct launch *,
 __dead void launch_exec(const struct options *, struct launch *,
 	     const struct report *);
 
+/* bindahead.c */
+void	 bindahead_supervisor(void);
+
+/* decimal.c: room for a long's digits, its sign and the NUL. */
+#define DECIMAL_LEN	21
+char	*decimal(char [DECIMAL_LEN], long);
+char	*decimal_seconds(char [DECIMAL_LEN], long);
+
 /* logpipe.c */
 int	 logpipe_facility(const char *);
 int	 logpipe_open(struct logpipe *, const struct options *,
@@ -263,7 +271,7 @@ size_t	 logpipe_pollfds(const struct logpipe *, struct pollfd *);
 void	 logpipe_drain(struct logpipe *, const struct pollfd *, size_t);
 void	 logpipe_flush(struct logpipe *);
 void	 logpipe_say(const struct logpipe *, int, const char *, ...)
-	     printflike(3, 4);
+	     __attribute__((__sentinel__));
 void	 logpipe_reopen(struct logpipe *);
 
 /* limits.c */

@@ -23,10 +23,11 @@
 
 /*
  * Returns the middle process's pid (or -1) in the caller and 0 in the
- * daemon; the middle process never returns.
+ * daemon; the middle process never returns.  before_fork, if not NULL,
+ * runs in the middle process before it forks the daemon.
  */
 pid_t
-detach_start(const struct report *r)
+detach_start(const struct report *r, void (*before_fork)(void))
 {
 	pid_t pid;
 
@@ -34,6 +35,8 @@ detach_start(const struct report *r)
 		return pid;
 	if (setsid() == -1)
 		report_failure(r, STEP_SETSID, errno, 0);
+	if (before_fork != NULL)
+		before_fork();
 	if ((pid = fork()) == -1)
 		report_failure(r, STEP_FORK, errno, 0);
 	if (pid > 0) {

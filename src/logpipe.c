@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
@@ -229,30 +228,44 @@ logpipe_flush(struct logpipe *lp)
 	}
 }
 
-/* The supervisor's own message, "daemonize: ...", beside the output. */
+/* Copy s after the len bytes of buf, as much as fits in size. */
+static size_t
+logpipe_append(char *buf, size_t size, size_t len, const char *s)
+{
+	while (*s != '\0' && len < size)
+		buf[len++] = *s++;
+	return len;
+}
+
+/*
+ * The supervisor's own message, "daemonize: " and the strings up to the
+ * NULL, beside the output.  Built without stdio (decimal.c says why) and
+ * written at once, so that it never splits around a child's line.
+ */
 void
-logpipe_say(const struct logpipe *lp, int priority, const char *fmt, ...)
+logpipe_say(const struct logpipe *lp, int priority, const char *part, ...)
 {
 	char line[512];
+	size_t len;
 	va_list ap;
-	int n, fd;
+	int fd;
 
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof line - 1, fmt, ap);
+	/* Room kept for the newline or the NUL. */
+	len = logpipe_append(line, sizeof line - 1, 0, PACKAGE_NAME ": ");
+	va_start(ap, part);
+	for (; part != NULL; part = va_arg(ap, const char *))
+		len = logpipe_append(line, sizeof line - 1, len, part);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof line - 2)
-		n = (int)sizeof line - 2;
 	if (lp->syslog) {
-		syslog(priority, "%s: %s", PACKAGE_NAME, line);
+		line[len] = '\0';
+		syslog(priority, "%s", line);
 		return;
 	}
 	fd = lp->err.fd != -1 ? lp->err.fd : lp->out.fd;
 	if (fd == -1)
 		return;
-	line[n++] = '\n';
-	(void)!dprintf(fd, "%s: %.*s", PACKAGE_NAME, n, line);
+	line[len++] = '\n';
+	logpipe_write(fd, line, len);
 }
 
 /* SIGHUP: reopen the files by name, in place, for log rotation. */
@@ -270,14 +283,14 @@ logpipe_reopen(struct logpipe *lp)
 		fd = open(streams[i]->path, O_WRONLY | O_CREAT | O_APPEND |
 		    O_NOCTTY | O_CLOEXEC, 0644);
 		if (fd == -1) {
-			logpipe_say(lp, LOG_ERR, "reopening %s: %s",
-			    streams[i]->path, strerror(errno));
+			logpipe_say(lp, LOG_ERR, "reopening ",
+			    streams[i]->path, ": ", strerror(errno), NULL);
 			continue;
 		}
 		/* Same number: -o and -e of one file stay one file. */
 		if (dup3(fd, streams[i]->fd, O_CLOEXEC) == -1)
-			logpipe_say(lp, LOG_ERR, "reopening %s: %s",
-			    streams[i]->path, strerror(errno));
+			logpipe_say(lp, LOG_ERR, "reopening ",
+			    streams[i]->path, ": ", strerror(errno), NULL);
 		(void)close(fd);
 	}
 }

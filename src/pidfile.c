@@ -19,7 +19,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -202,6 +201,24 @@ pidfile_open_write(struct pidfile *p)
 }
 
 /*
+ * The pidfile's contents, "PID\n", at the start of buf; returns its length.
+ * Without stdio: the supervisor rewrites the child's pidfile at each
+ * restart (decimal.c says why).
+ */
+static size_t
+pidfile_format(char buf[DECIMAL_LEN + 1], pid_t pid)
+{
+	char num[DECIMAL_LEN];
+	const char *p = decimal(num, (long)pid);
+	size_t len = 0;
+
+	while (*p != '\0')
+		buf[len++] = *p++;
+	buf[len++] = '\n';
+	return len;
+}
+
+/*
  * Replace the pid in a pidfile already written (the respawned child's):
  * write over it, then cut what is left of a longer old pid.  A reader
  * never finds it empty, and what it finds up to the newline is a pid.
@@ -209,13 +226,13 @@ pidfile_open_write(struct pidfile *p)
 int
 pidfile_rewrite(const struct pidfile *p, pid_t pid)
 {
-	char buf[32];
-	int len;
+	char buf[DECIMAL_LEN + 1];
+	size_t len;
 
-	len = snprintf(buf, sizeof buf, "%ld\n", (long)pid);
-	if (pwrite(p->wfd, buf, (size_t)len, 0) != len)
+	len = pidfile_format(buf, pid);
+	if (pwrite(p->wfd, buf, len, 0) != (ssize_t)len)
 		return -1;
-	return ftruncate(p->wfd, len);
+	return ftruncate(p->wfd, (off_t)len);
 }
 
 /*
@@ -226,13 +243,13 @@ pidfile_rewrite(const struct pidfile *p, pid_t pid)
 int
 pidfile_write(const struct pidfile *p, pid_t pid)
 {
-	char buf[32];
+	char buf[DECIMAL_LEN + 1];
 	ssize_t n;
-	int len;
+	size_t len;
 
-	len = snprintf(buf, sizeof buf, "%ld\n", (long)pid);
-	n = pwrite(p->wfd, buf, (size_t)len, 0);
-	if (n == len)
+	len = pidfile_format(buf, pid);
+	n = pwrite(p->wfd, buf, len, 0);
+	if (n == (ssize_t)len)
 		return 0;
 	if (n != -1)
 		errno = ENOSPC;

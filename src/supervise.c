@@ -95,19 +95,20 @@ supervise_signals_catch(struct supervisor *s)
 static void
 supervise_say_status(struct supervisor *s)
 {
-	const char *name;
+	char pidbuf[DECIMAL_LEN], num[DECIMAL_LEN];
+	const char *argv0 = s->o->argv[0], *name;
+	const char *pid = decimal(pidbuf, (long)s->child);
 	int st = s->status;
 
 	if (WIFEXITED(st))
-		logpipe_say(&s->log, LOG_NOTICE, "%s (pid %ld) exited with "
-		    "status %d", s->o->argv[0], (long)s->child,
-		    WEXITSTATUS(st));
-	else if ((name = signals_name(WTERMSIG(st))) != NULL)
-		logpipe_say(&s->log, LOG_NOTICE, "%s (pid %ld) was killed by "
-		    "signal %s", s->o->argv[0], (long)s->child, name);
+		logpipe_say(&s->log, LOG_NOTICE, argv0, " (pid ", pid,
+		    ") exited with status ", decimal(num, WEXITSTATUS(st)),
+		    NULL);
 	else
-		logpipe_say(&s->log, LOG_NOTICE, "%s (pid %ld) was killed by "
-		    "signal %d", s->o->argv[0], (long)s->child, WTERMSIG(st));
+		logpipe_say(&s->log, LOG_NOTICE, argv0, " (pid ", pid,
+		    ") was killed by signal ",
+		    (name = signals_name(WTERMSIG(st))) != NULL ? name :
+		    decimal(num, WTERMSIG(st)), NULL);
 }
 
 /* Remove our pidfiles (only if they are still ours) and exit. */
@@ -208,8 +209,8 @@ supervise_start(struct supervisor *s)
 
 	if (supervise_spawn(s, &f) == 0)
 		return RUNNING;
-	logpipe_say(&s->log, LOG_ERR, "%s cannot be started: %s",
-	    s->o->argv[0], strerror(f.err));
+	logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " cannot be started: ",
+	    strerror(f.err), NULL);
 	return WAITING;
 }
 
@@ -217,7 +218,8 @@ supervise_start(struct supervisor *s)
 static enum state
 on_exit_running(struct supervisor *s)
 {
-	long now = clock_ms(), delay;
+	char num[DECIMAL_LEN], window[DECIMAL_LEN];
+	long now = clock_ms(), delay, w = s->o->restart_window_ms;
 
 	if (s->child != -1)
 		supervise_say_status(s);
@@ -225,17 +227,19 @@ on_exit_running(struct supervisor *s)
 	if (now - s->started >= SUPERVISE_YOUNG_MS)
 		s->delay = s->o->restart_delay_ms;
 	if (supervise_too_many(s, now)) {
-		logpipe_say(&s->log, LOG_ERR, "%s restarted %d times within "
-		    "%ld s; giving up", s->o->argv[0], s->o->max_restarts,
-		    s->o->restart_window_ms / 1000);
+		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " restarted ",
+		    decimal(num, s->o->max_restarts), " times within ",
+		    w % 1000 == 0 ? decimal(window, w / 1000) :
+		    decimal_seconds(window, w),
+		    " s; giving up", NULL);
 		s->exit_status = STATUS_RUNNING;
 		return DONE;
 	}
 	delay = s->delay;
 	s->delay = delay * 2 > SUPERVISE_MAX_DELAY_MS ?
 	    SUPERVISE_MAX_DELAY_MS : delay * 2;
-	logpipe_say(&s->log, LOG_NOTICE, "restarting %s in %ld.%03ld s",
-	    s->o->argv[0], delay / 1000, delay % 1000);
+	logpipe_say(&s->log, LOG_NOTICE, "restarting ", s->o->argv[0], " in ",
+	    decimal_seconds(num, delay), " s", NULL);
 	s->timer = now + delay;
 	return WAITING;
 }
@@ -283,9 +287,11 @@ on_forward(struct supervisor *s)
 static enum state
 on_timer_stopping(struct supervisor *s)
 {
-	logpipe_say(&s->log, LOG_WARNING, "%s did not stop within %ld.%03ld s;"
-	    " killing it", s->o->argv[0], s->o->stop_timeout_ms / 1000,
-	    s->o->stop_timeout_ms % 1000);
+	char num[DECIMAL_LEN];
+
+	logpipe_say(&s->log, LOG_WARNING, s->o->argv[0],
+	    " did not stop within ", decimal_seconds(num,
+	    s->o->stop_timeout_ms), " s; killing it", NULL);
 	(void)kill(-s->child, SIGKILL);
 	s->timer = -1;
 	return STOPPING;

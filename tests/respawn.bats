@@ -298,6 +298,40 @@ after-hup"
 	assert [ "$checks" -gt 3 ]
 }
 
+# The dynamic linker named in the binary, as /proc/PID/maps names it; empty
+# for a static binary.
+dynamic_linker() {
+	local interp
+	interp=$(readelf -l "$DAEMONIZE_BINARY" |
+		sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+	[ -z "$interp" ] || readlink -f "$interp"
+}
+
+@test "the supervisor binds nothing as it runs: no dynamic linker code resident" {
+	if [ -n "${DAEMONIZE_INSTRUMENTED:-}" ]; then
+		skip "sanitizer and valgrind runtimes call into the dynamic linker"
+	fi
+	ld=$(dynamic_linker)
+	case $ld in
+	*/ld-linux*) ;;
+	*) skip "binds at load time (${ld:-static})" ;;
+	esac
+	# The loop's paths: restarts with a limit, HUP, forwarding.  Only the
+	# way out (stop, exit) may still bind, too late to matter.
+	start_supervisor --output "$LOG" --restart-delay 0.1 --max-restarts 100 \
+		sh -c 'echo run; sleep 0.2; exit 1'
+	runs() { [ "$(grep -c '^run$' "$LOG")" -ge "$1" ]; }
+	wait_until 10 runs 3
+	kill -HUP "$SUP"
+	wait_until 10 runs 5
+	kill -USR1 "$SUP"
+	# The text mapping's resident size, from the kernel's account.
+	rss=$(awk -v ld="$ld" '/^[0-9a-f]+-/ { x = ($2 ~ /x/ && $6 == ld) }
+		x && /^Rss:/ { kb += $2 } END { print kb + 0 }' "/proc/$SUP/smaps")
+	assert grep -q " $ld\$" "/proc/$SUP/maps"
+	assert_equal "$rss" 0
+}
+
 @test "output: 100 MB on stdout and stderr arrive whole" {
 	head -c 37000000 /dev/urandom | base64 -w 100 >"$BATS_TEST_TMPDIR/a"
 	head -c 37000000 /dev/urandom | base64 -w 100 >"$BATS_TEST_TMPDIR/b"
