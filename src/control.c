@@ -200,6 +200,21 @@ control_signal(const struct options *o)
 	return STATUS_OK;
 }
 
+/*
+ * Why --stop gave up, the lock still held after sig: the daemon is still
+ * running, or it is gone and something it started holds its lock.
+ */
+static void
+control_say_held(const struct target *t, const char *sig)
+{
+	if (control_holds(t, t->pid) == 0)
+		warn_errno(0, "%s: pid %ld has exited, but the lock is still "
+		    "held by another process", t->path, (long)t->pid);
+	else
+		warn_errno(0, "%s: pid %ld still running after %s", t->path,
+		    (long)t->pid, sig);
+}
+
 static int
 control_stop(const struct options *o)
 {
@@ -221,16 +236,14 @@ control_stop(const struct options *o)
 	}
 	if (!control_wait_released(&t, o->stop_timeout_ms)) {
 		if (!o->kill) {
-			warn_errno(0, "%s: pid %ld still running after TERM",
-			    t.path, (long)t.pid);
+			control_say_held(&t, "TERM");
 			return STATUS_RUNNING;
 		}
 		verbose(o, "sending KILL to pid %ld", (long)t.pid);
 		if (control_holds(&t, t.pid) != 0)
 			(void)kill(t.pid, SIGKILL);
 		if (!control_wait_released(&t, CONTROL_KILL_WAIT_MS)) {
-			warn_errno(0, "%s: pid %ld still running after KILL",
-			    t.path, (long)t.pid);
+			control_say_held(&t, "KILL");
 			return STATUS_RUNNING;
 		}
 	}
