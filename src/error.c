@@ -15,27 +15,31 @@
 
 #include "daemonize.h"
 
+/*
+ * A WHAT too long for the line is cut, and ends in "...", so that the
+ * REASON after it is never lost.
+ */
 static void
 error_vwrite(int err, const char *fmt, va_list ap)
 {
-	char line[1024];
-	size_t len;
+	char line[1024], reason[256] = "";
+	size_t len, rlen = 0, room;
 	int n;
 
-	len = (size_t)snprintf(line, sizeof line, "%s: ", PACKAGE_NAME);
-	n = vsnprintf(line + len, sizeof line - len, fmt, ap);
-	if (n > 0)
+	if (err != 0 && (n = snprintf(reason, sizeof reason, ": %s",
+	    strerror(err))) > 0)
+		rlen = (size_t)n < sizeof reason ? (size_t)n : sizeof reason - 1;
+	/* What WHAT may fill: all but the reason and the newline. */
+	room = sizeof line - 1 - rlen;
+	len = (size_t)snprintf(line, room, "%s: ", PACKAGE_NAME);
+	n = vsnprintf(line + len, room - len, fmt, ap);
+	if (n > 0 && (size_t)n >= room - len) {
+		len = room - 1;
+		memcpy(line + len - 3, "...", 3);
+	} else if (n > 0)
 		len += (size_t)n;
-	if (len > sizeof line - 1)
-		len = sizeof line - 1;
-	if (err != 0) {
-		n = snprintf(line + len, sizeof line - len, ": %s",
-		    strerror(err));
-		if (n > 0)
-			len += (size_t)n;
-		if (len > sizeof line - 1)
-			len = sizeof line - 1;
-	}
+	memcpy(line + len, reason, rlen);
+	len += rlen;
 	line[len++] = '\n';
 	/* Nothing useful can be done if stderr itself fails. */
 	(void)!write(STDERR_FILENO, line, len);
