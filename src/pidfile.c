@@ -164,8 +164,15 @@ pidfile_open_empty(struct pidfile *p, int flags, bool check)
 
 	fd = open(p->path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC |
 	    O_NONBLOCK | flags, 0644);
-	if (fd == -1)
+	if (fd == -1) {
+		/* A FIFO without a reader refuses a non-blocking writer. */
+		if (errno == ENXIO && lstat(p->path, &sb) == 0 &&
+		    !S_ISREG(sb.st_mode)) {
+			p->why = "not a regular file";
+			errno = EINVAL;
+		}
 		return -1;
+	}
 	if (fstat(fd, &sb) == -1)
 		goto fail;
 	if (!S_ISREG(sb.st_mode)) {

@@ -295,7 +295,9 @@ after-hup"
 	if [ -z "${DAEMONIZE_INSTRUMENTED:-}" ]; then
 		assert_equal "$(status_field "$SUP" VmRSS)" "$rss10"
 	fi
-	assert [ "$checks" -gt 3 ]
+	# Checked while it ran, not only after: on a loaded machine each
+	# check is slow and the 1,000 restarts may be over in a few.
+	assert [ "$checks" -ge 2 ]
 }
 
 # The dynamic linker named in the binary, as /proc/PID/maps names it; empty
@@ -415,8 +417,7 @@ for i in range(1, 30001):
 	assert [ ! -e "$PF" ]
 	mkfifo "$CPF"
 	run --separate-stderr -125 "$DAEMONIZE" -r -p "$PF" --child-pidfile "$CPF" sleep "$MARK"
-	assert_equal "$(wc -l <<<"$stderr")" 1
-	assert_regex "$stderr" "^daemonize: $CPF: "
+	assert_equal "$stderr" "daemonize: $CPF: not a regular file"
 	assert [ -p "$CPF" ]
 	assert [ ! -e "$PF" ]
 	rm "$CPF"
