@@ -22,7 +22,7 @@ decimal_digits(char *end, unsigned long u)
 char *
 decimal(char buf[DECIMAL_LEN], long n)
 {
-	char *p = buf + DECIMAL_LEN - 1;
+	char *p = &buf[DECIMAL_LEN - 1];
 
 	*p = '\0';
 	/* Negated as unsigned, where LONG_MIN has a positive twin. */
@@ -36,7 +36,7 @@ decimal(char buf[DECIMAL_LEN], long n)
 char *
 decimal_seconds(char buf[DECIMAL_LEN], long ms)
 {
-	char *p = buf + DECIMAL_LEN - 1;
+	char *p = &buf[DECIMAL_LEN - 1];
 	int i;
 
 	if (ms < 0)

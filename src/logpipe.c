@@ -282,15 +282,11 @@ logpipe_reopen(struct logpipe *lp)
 			continue;
 		fd = open(streams[i]->path, O_WRONLY | O_CREAT | O_APPEND |
 		    O_NOCTTY | O_CLOEXEC, 0644);
-		if (fd == -1) {
-			logpipe_say(lp, LOG_ERR, "reopening ",
-			    streams[i]->path, ": ", strerror(errno), NULL);
-			continue;
-		}
 		/* Same number: -o and -e of one file stay one file. */
-		if (dup3(fd, streams[i]->fd, O_CLOEXEC) == -1)
-			logpipe_say(lp, LOG_ERR, "reopening ",
-			    streams[i]->path, ": ", strerror(errno), NULL);
-		(void)close(fd);
+		if (fd == -1 || dup3(fd, streams[i]->fd, O_CLOEXEC) == -1)
+			logpipe_say(lp, LOG_ERR, "reopening ", streams[i]->path,
+			    ": ", strerror(errno), (char *)NULL);
+		if (fd != -1)
+			(void)close(fd);
 	}
 }

@@ -103,12 +103,12 @@ supervise_say_status(struct supervisor *s)
 	if (WIFEXITED(st))
 		logpipe_say(&s->log, LOG_NOTICE, argv0, " (pid ", pid,
 		    ") exited with status ", decimal(num, WEXITSTATUS(st)),
-		    NULL);
+		    (char *)NULL);
 	else
 		logpipe_say(&s->log, LOG_NOTICE, argv0, " (pid ", pid,
 		    ") was killed by signal ",
 		    (name = signals_name(WTERMSIG(st))) != NULL ? name :
-		    decimal(num, WTERMSIG(st)), NULL);
+		    decimal(num, WTERMSIG(st)), (char *)NULL);
 }
 
 /* Remove our pidfiles (only if they are still ours) and exit. */
@@ -210,7 +210,7 @@ supervise_start(struct supervisor *s)
 	if (supervise_spawn(s, &f) == 0)
 		return RUNNING;
 	logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " cannot be started: ",
-	    strerror(f.err), NULL);
+	    strerror(f.err), (char *)NULL);
 	return WAITING;
 }
 
@@ -231,7 +231,7 @@ on_exit_running(struct supervisor *s)
 		    decimal(num, s->o->max_restarts), " times within ",
 		    w % 1000 == 0 ? decimal(window, w / 1000) :
 		    decimal_seconds(window, w),
-		    " s; giving up", NULL);
+		    " s; giving up", (char *)NULL);
 		s->exit_status = STATUS_RUNNING;
 		return DONE;
 	}
@@ -239,7 +239,7 @@ on_exit_running(struct supervisor *s)
 	s->delay = delay * 2 > SUPERVISE_MAX_DELAY_MS ?
 	    SUPERVISE_MAX_DELAY_MS : delay * 2;
 	logpipe_say(&s->log, LOG_NOTICE, "restarting ", s->o->argv[0], " in ",
-	    decimal_seconds(num, delay), " s", NULL);
+	    decimal_seconds(num, delay), " s", (char *)NULL);
 	s->timer = now + delay;
 	return WAITING;
 }
@@ -291,7 +291,7 @@ on_timer_stopping(struct supervisor *s)
 
 	logpipe_say(&s->log, LOG_WARNING, s->o->argv[0],
 	    " did not stop within ", decimal_seconds(num,
-	    s->o->stop_timeout_ms), " s; killing it", NULL);
+	    s->o->stop_timeout_ms), " s; killing it", (char *)NULL);
 	(void)kill(-s->child, SIGKILL);
 	s->timer = -1;
 	return STOPPING;

@@ -309,6 +309,21 @@ dynamic_linker() {
 	[ -z "$interp" ] || readlink -f "$interp"
 }
 
+# linker_resident PID LINKER: kB of LINKER's code resident in PID.
+linker_resident() {
+	awk -v ld="$2" '/^[0-9a-f]+-/ { x = ($2 ~ /x/ && $6 == ld) }
+		x && /^Rss:/ { kb += $2 } END { print kb + 0 }' "/proc/$1/smaps"
+}
+
+# restarted_times PIDFILE N: the child in PIDFILE was started N times.
+restarted_times() {
+	local seen=$BATS_TEST_TMPDIR/seen.$(basename "$1") pid
+	pid=$(cat "$1" 2>/dev/null) || return 1
+	[ -n "$pid" ] || return 1
+	grep -qx "$pid" "$seen" 2>/dev/null || echo "$pid" >>"$seen"
+	[ "$(wc -l <"$seen")" -ge "$2" ]
+}
+
 @test "the supervisor binds nothing as it runs: no dynamic linker code resident" {
 	if [ -n "${DAEMONIZE_INSTRUMENTED:-}" ]; then
 		skip "sanitizer and valgrind runtimes call into the dynamic linker"
@@ -318,20 +333,29 @@ dynamic_linker() {
 	*/ld-linux*) ;;
 	*) skip "binds at load time (${ld:-static})" ;;
 	esac
-	# The loop's paths: restarts with a limit, HUP, forwarding.  Only the
-	# way out (stop, exit) may still bind, too late to matter.
+	# The loop's paths, to a file and to syslog: restarts with a limit,
+	# HUP, forwarding.  Only the way out (stop, exit) may still bind, too
+	# late to matter.
 	start_supervisor --output "$LOG" --restart-delay 0.1 --max-restarts 100 \
 		sh -c 'echo run; sleep 0.2; exit 1'
-	runs() { [ "$(grep -c '^run$' "$LOG")" -ge "$1" ]; }
-	wait_until 10 runs 3
-	kill -HUP "$SUP"
-	wait_until 10 runs 5
-	kill -USR1 "$SUP"
-	# The text mapping's resident size, from the kernel's account.
-	rss=$(awk -v ld="$ld" '/^[0-9a-f]+-/ { x = ($2 ~ /x/ && $6 == ld) }
-		x && /^Rss:/ { kb += $2 } END { print kb + 0 }' "/proc/$SUP/smaps")
-	assert grep -q " $ld\$" "/proc/$SUP/maps"
-	assert_equal "$rss" 0
+	syslog_pf=$BATS_TEST_TMPDIR/syslog.pid
+	syslog_cpf=$BATS_TEST_TMPDIR/syslog-child.pid
+	run -0 "$DAEMONIZE" -r -p "$syslog_pf" --child-pidfile "$syslog_cpf" \
+		--syslog="$MARK" --restart-delay 0.1 --max-restarts 100 \
+		sh -c 'echo run; sleep 0.2; exit 1'
+	syslog_sup=$(read_pidfile "$syslog_pf")
+	for pf in "$CPF" "$syslog_cpf"; do
+		wait_until 10 restarted_times "$pf" 3
+	done
+	kill -HUP "$SUP" "$syslog_sup"
+	for pf in "$CPF" "$syslog_cpf"; do
+		wait_until 10 restarted_times "$pf" 5
+	done
+	kill -USR1 "$SUP" "$syslog_sup"
+	for pid in "$SUP" "$syslog_sup"; do
+		assert grep -q " $ld\$" "/proc/$pid/maps"
+		assert_equal "$(linker_resident "$pid" "$ld")" 0
+	done
 }
 
 @test "output: 100 MB on stdout and stderr arrive whole" {
