@@ -23,15 +23,21 @@ if [ $# -lt 1 ] || [ $# -gt 2 ]; then
 	echo "usage: $0 [--check] DAEMONIZE [LIBSLACK_DAEMON]" >&2
 	exit 2
 fi
-ours=$1
+# Run by path: a bare name would be looked up in PATH.
+case $1 in
+*/*) ours=$1 ;;
+*) ours=./$1 ;;
+esac
 libslack=${2:-/usr/bin/daemon}
 seconds=${BENCH_SECONDS:-12}
-for f in "$ours" "$libslack"; do
-	if [ ! -x "$f" ]; then
-		echo "$0: $f: not executable (apt-get install daemon)" >&2
-		exit 1
-	fi
-done
+if [ ! -x "$ours" ]; then
+	echo "$0: $ours: not executable" >&2
+	exit 1
+fi
+if [ ! -x "$libslack" ]; then
+	echo "$0: $libslack: not executable (apt-get install daemon)" >&2
+	exit 1
+fi
 
 # The program of the issue: it prints the date, lives 2 s and fails.
 prog='date; sleep 2; exit 1'
@@ -43,9 +49,16 @@ theirs_pid=
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	for p in $ours_pid $theirs_pid; do
+		# Only a real pid: kill -TERM -1 would signal everything.
+		case $p in
+		'' | *[!0-9]* | 0 | 1) continue ;;
+		esac
 		kill -TERM "$p" 2>/dev/null || true
 	done
 	for p in $ours_pid $theirs_pid; do
+		case $p in
+		'' | *[!0-9]* | 0 | 1) continue ;;
+		esac
 		n=0
 		while kill -0 "$p" 2>/dev/null && [ "$n" -lt 50 ]; do
 			sleep 0.1
@@ -64,10 +77,14 @@ trap 'exit 1' INT TERM
 read_pid() {
 	n=0
 	while [ "$n" -lt 50 ]; do
-		if [ -s "$1" ]; then
-			head -n 1 "$1"
+		pid=$(head -n 1 "$1" 2>/dev/null || true)
+		case $pid in
+		'' | *[!0-9]* | 0 | 1) ;;
+		*)
+			echo "$pid"
 			return 0
-		fi
+			;;
+		esac
 		sleep 0.1
 		n=$((n + 1))
 	done
@@ -81,9 +98,18 @@ ours_pid=$(read_pid "$dir/ours.pid")
 	--output="$dir/theirs.log" -- sh -c "$prog"
 theirs_pid=$(read_pid "$dir/theirs.pid")
 
-# kB FIELD PID: a field of /proc/PID/status, in kB.
+# kB FIELD PID: a field of /proc/PID/status, in kB; fails, and ends the
+# run, when the process is gone: a dead supervisor measures nothing.
 kb() {
-	awk -v f="$1:" '$1 == f { print $2 }' "/proc/$2/status"
+	v=$(awk -v f="$1:" '$1 == f { print $2 }' "/proc/$2/status" \
+		2>/dev/null || true)
+	case $v in
+	'' | *[!0-9]*)
+		echo "$0: pid $2 is gone: nothing to measure" >&2
+		exit 1
+		;;
+	esac
+	echo "$v"
 }
 
 max() {
@@ -93,14 +119,25 @@ max() {
 ours_rss=0 ours_anon=0 theirs_rss=0 theirs_anon=0 samples=0
 end=$(($(date +%s) + seconds))
 while [ "$(date +%s)" -lt "$end" ]; do
-	ours_rss=$(max "$ours_rss" "$(kb VmRSS "$ours_pid")")
-	ours_anon=$(max "$ours_anon" "$(kb RssAnon "$ours_pid")")
-	theirs_rss=$(max "$theirs_rss" "$(kb VmRSS "$theirs_pid")")
-	theirs_anon=$(max "$theirs_anon" "$(kb RssAnon "$theirs_pid")")
+	# Each reading on a line of its own: a failure in $(...) must end
+	# the run, which it cannot do as an argument of max.
+	v=$(kb VmRSS "$ours_pid")
+	ours_rss=$(max "$ours_rss" "$v")
+	v=$(kb RssAnon "$ours_pid")
+	ours_anon=$(max "$ours_anon" "$v")
+	v=$(kb VmRSS "$theirs_pid")
+	theirs_rss=$(max "$theirs_rss" "$v")
+	v=$(kb RssAnon "$theirs_pid")
+	theirs_anon=$(max "$theirs_anon" "$v")
 	samples=$((samples + 1))
 	sleep 0.2
 done
+# Measured while restarting, or the figures mean little.
 ours_runs=$(grep -c 'exited with status 1' "$dir/ours.log" || true)
+if [ "$ours_runs" -lt 1 ]; then
+	echo "$0: daemonize's child never exited in $seconds s" >&2
+	exit 1
+fi
 
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'

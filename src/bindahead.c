@@ -45,20 +45,25 @@ static volatile size_t bindahead_len = 1;
 /* Where results go, so that no call is dropped as having no effect. */
 static void *volatile bindahead_sink;
 
-/* The calls that take a buffer, on buf of a size the compiler may know. */
+/*
+ * The calls that take a buffer, on buf of a size the compiler may know:
+ * two bytes, len is 1.  No call's effect undoes another's, or the
+ * compiler would drop it.
+ */
 static void
 bindahead_buffer(char *buf, size_t len, int fd)
 {
 	struct pollfd pfd[1] = { { -1, 0, 0 } };
 
-	(void)poll(pfd, 0, 0);
+	/* A count the compiler cannot know, as the loop's is. */
+	(void)poll(pfd, (nfds_t)(len - 1), 0);
 	(void)!read(fd, buf, len);
 	(void)!write(fd, buf, len);
 	(void)!pwrite(fd, buf, len, 0);
 	bindahead_sink = memchr(buf, '\n', len);
 	bindahead_sink = memrchr(buf, '\n', len);
 	memmove(buf, buf + 1, len);
-	memset(buf, 0, len);
+	memset(buf + 1, 0, len);
 	bindahead_sink = buf;
 }
 
