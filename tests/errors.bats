@@ -83,7 +83,7 @@ nothing_left() {
 
 @test "a message too long for one line is cut, and still one line with its reason" {
 	long=/$(printf 'x%.0s' $(seq 1 5000))
-	fails 125 '^daemonize: /xxxxxxxxxx.*xxx\.\.\.: File name too long$' \
+	fails 125 '^daemonize: /xxxxxxxxxx.*xxx\.\.\.: File ?name too long$' \
 		-p "$PF" "$long" "$MARK"
 	assert [ "${#stderr}" -lt 1024 ]
 	nothing_left
