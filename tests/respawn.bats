@@ -317,7 +317,8 @@ linker_resident() {
 
 # restarted_times PIDFILE N: the child in PIDFILE was started N times.
 restarted_times() {
-	local seen=$BATS_TEST_TMPDIR/seen.$(basename "$1") pid
+	local seen pid
+	seen=$BATS_TEST_TMPDIR/seen.$(basename "$1")
 	pid=$(cat "$1" 2>/dev/null) || return 1
 	[ -n "$pid" ] || return 1
 	grep -qx "$pid" "$seen" 2>/dev/null || echo "$pid" >>"$seen"
