@@ -261,6 +261,7 @@ void	 bindahead_supervisor(void);
 #define DECIMAL_LEN	21
 char	*decimal(char [DECIMAL_LEN], long);
 char	*decimal_seconds(char [DECIMAL_LEN], long);
+char	*decimal_duration(char [DECIMAL_LEN], long);
 
 /* logpipe.c */
 int	 logpipe_facility(const char *);

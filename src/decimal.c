@@ -47,3 +47,11 @@ decimal_seconds(char buf[DECIMAL_LEN], long ms)
 	*--p = '.';
 	return decimal_digits(p, (unsigned long)ms);
 }
+
+/* A duration as given on the command line: "30", or "0.500" for a fraction. */
+char *
+decimal_duration(char buf[DECIMAL_LEN], long ms)
+{
+	return ms % 1000 == 0 ? decimal(buf, ms / 1000) :
+	    decimal_seconds(buf, ms);
+}

@@ -25,7 +25,6 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -339,16 +338,6 @@ ready_poll(const struct options *o, struct ready *r, pid_t pid, long ms,
 	return rc;
 }
 
-/* Seconds as given, for messages: "30", "0.5". */
-static void
-ready_seconds(char *buf, size_t len, long ms)
-{
-	if (ms % 1000 == 0)
-		snprintf(buf, len, "%ld", ms / 1000);
-	else
-		snprintf(buf, len, "%ld.%03ld", ms / 1000, ms % 1000);
-}
-
 static int
 ready_died(const struct options *o, int status)
 {
@@ -385,12 +374,12 @@ ready_refused(const struct options *o, pid_t pid, int err)
 static int
 ready_timeout(const struct options *o, pid_t pid)
 {
-	char secs[32];
+	char secs[DECIMAL_LEN];
 
 	ready_stop(pid);
-	ready_seconds(secs, sizeof secs, o->wait_ms);
 	warn_errno(0, "%s was not ready within %s second%s; stopped it",
-	    o->argv[0], secs, o->wait_ms == 1000 ? "" : "s");
+	    o->argv[0], decimal_duration(secs, o->wait_ms),
+	    o->wait_ms == 1000 ? "" : "s");
 	return STATUS_FAILED;
 }
 

@@ -219,7 +219,7 @@ static enum state
 on_exit_running(struct supervisor *s)
 {
 	char num[DECIMAL_LEN], window[DECIMAL_LEN];
-	long now = clock_ms(), delay, w = s->o->restart_window_ms;
+	long now = clock_ms(), delay;
 
 	if (s->child != -1)
 		supervise_say_status(s);
@@ -229,8 +229,7 @@ on_exit_running(struct supervisor *s)
 	if (supervise_too_many(s, now)) {
 		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " restarted ",
 		    decimal(num, s->o->max_restarts), " times within ",
-		    w % 1000 == 0 ? decimal(window, w / 1000) :
-		    decimal_seconds(window, w),
+		    decimal_duration(window, s->o->restart_window_ms),
 		    " s; giving up", (char *)NULL);
 		s->exit_status = STATUS_RUNNING;
 		return DONE;
