@@ -162,10 +162,17 @@ take_locks(const struct options *o, struct launch *l)
 static void
 open_files(const struct options *o, struct launch *l)
 {
-	const char *failed = "/dev/null";
+	const char *failed = "/dev/null", *why = NULL;
 
-	if (fds_open_outputs(o, l, &failed) == -1 || fds_open_null(l) == -1) {
-		warn_errno(errno, "%s", failed);
+	if (fds_open_outputs(o, l, &failed, &why) == -1) {
+		if (why != NULL)
+			warn_errno(0, "%s: %s", failed, why);
+		else
+			warn_errno(errno, "%s", failed);
+		launch_abandon(l, STATUS_FAILED);
+	}
+	if (fds_open_null(l) == -1) {
+		warn_errno(errno, "/dev/null");
 		launch_abandon(l, STATUS_FAILED);
 	}
 	/* The supervisor reopens them on SIGHUP, from "/". */
@@ -195,53 +202,29 @@ await_daemon(const struct options *o, struct launch *l, struct report *r,
 	return STATUS_OK;
 }
 
-/* Standard descriptors in place, everything else closed. */
+/* -v: what the daemon is about to do, said before it does it. */
 static void
-daemon_descriptors(const struct options *o, struct launch *l,
-    const struct report *r)
+narrate(const struct options *o, const struct launch *l)
 {
-	int keep[5 + o->nkeep_fds];
-	size_t n = 0, i;
-
-	keep[n++] = r->wr;
-	keep[n++] = l->ready.pipe_wr;
-	keep[n++] = l->pid.fd;
-	keep[n++] = l->pid.wfd;
-	keep[n++] = l->lock.fd;
-	for (i = 0; i < o->nkeep_fds; i++)
-		keep[n++] = o->keep_fds[i];
-	if (o->foreground && l->out_fd == -1)
-		l->out_fd = STDOUT_FILENO;
-	if (o->foreground && l->err_fd == -1)
-		l->err_fd = STDERR_FILENO;
-	if (fds_redirect_stdio(l) == -1)
-		launch_failed(o, l, r, STEP_STDIO, errno, 0);
-	if (fds_close_inherited(keep, n) == -1)
-		launch_failed(o, l, r, STEP_CLOSE, errno, 0);
-	if (fds_keep_across_exec(o, &i) == -1)
-		launch_failed(o, l, r, STEP_KEEP_FD, errno, i);
-	if (ready_daemon_fd(o, &l->ready) == -1)
-		launch_failed(o, l, r, STEP_NOTIFY_FD, errno, 0);
+	if (!o->verbose)
+		return;
+	if (o->chroot != NULL)
+		verbose(o, "chroot %s", o->chroot);
+	verbose(o, "chdir %s", o->chdir);
+	verbose(o, "closing descriptors, resetting signals%s, exec %s",
+	    l->user != NULL ? ", changing ids" : "",
+	    l->path != NULL ? l->path : o->argv[0]);
 }
 
-/* The daemon's side: the rest of the checklist, then exec. */
+/* -f: the plan carried out here; returns only to explain a failure. */
 static __dead void
-become_daemon(const struct options *o, struct launch *l,
-    const struct report *r)
+run_foreground(const struct options *o, struct launch *l)
 {
-	if (o->wait_ms > 0)
-		report_started(r);
-	if (o->respawn)
-		supervise(o, l, r);
-	launch_enter(o, l, r);
-	if (l->pid.wfd != -1 && pidfile_write(&l->pid, getpid()) == -1)
-		launch_failed(o, l, r, STEP_PIDFILE, errno, 0);
-	verbose(o, "closing descriptors, resetting signals%s, exec %s",
-	    l->user != NULL ? ", changing ids" : "", l->path);
-	daemon_descriptors(o, l, r);
-	if (signals_reset() == -1)
-		launch_failed(o, l, r, STEP_SIGNALS, errno, 0);
-	launch_exec(o, l, r);
+	struct failure f;
+
+	narrate(o, l);
+	spawn_exec(&l->spawn, &f);
+	launch_abandon(l, report_explain(&f, o, l));
 }
 
 /*
@@ -273,22 +256,7 @@ drop_inherited(const struct options *o, const struct launch *l,
 	for (i = 0; i < o->nkeep_fds; i++)
 		keep[n++] = o->keep_fds[i];
 	/* Only an optimisation: the daemon closes them all the same. */
-	(void)fds_close_inherited(keep, n);
-}
-
-/* What the daemon's side needs, passed through detach_vfork(). */
-struct daemon_args {
-	const struct options *o;
-	struct launch *l;
-	const struct report *r;
-};
-
-static void
-run_daemon(void *arg)
-{
-	struct daemon_args *a = arg;
-
-	become_daemon(a->o, a->l, a->r);
+	(void)fds_close_except(keep, n);
 }
 
 int
@@ -297,10 +265,11 @@ main(int argc, char **argv)
 	struct options o;
 	struct launch l;
 	struct report r = { -1, -1, 0 };
-	struct daemon_args args = { &o, &l, &r };
 	pid_t pid;
 
 	fds_sanitize_std();
+	if (signals_caller() == -1)
+		die_errno(STATUS_FAILED, errno, "resetting SIGCHLD");
 	options_parse(&o, argc, argv);
 	if (o.help)
 		exit(options_usage());
@@ -328,30 +297,25 @@ main(int argc, char **argv)
 	(void)umask(o.umask);
 	take_locks(&o, &l);
 	open_files(&o, &l);
-	if (o.foreground)
-		become_daemon(&o, &l, &r);
-	if (report_open(&r) == -1) {
+	if (!o.foreground && report_open(&r) == -1) {
 		warn_errno(errno, "pipe");
 		launch_abandon(&l, STATUS_FAILED);
 	}
+	launch_plan(&o, &l, &r);
+	if (o.foreground)
+		run_foreground(&o, &l);
 	drop_inherited(&o, &l, &r);
-	/*
-	 * vfork only when the daemon's side needs no lock or allocation
-	 * (which, shared with the caller, it could die holding): not for the
-	 * supervisor, which lives on, nor for a program still to be looked up.
-	 */
-	if (o.respawn)
-		pid = detach_start(&r, bindahead_supervisor);
-	else if (l.path == NULL)
-		pid = detach_start(&r, NULL);
-	else
-		pid = detach_vfork(&r, run_daemon, &args);
+	if (o.respawn) {
+		if ((pid = detach_fork(&r)) == 0)
+			supervise(&o, &l, &r);
+	} else {
+		narrate(&o, &l);
+		pid = detach_vfork(&r, &l.spawn);
+	}
 	if (pid == -1) {
 		warn_errno(errno, "fork");
 		launch_abandon(&l, STATUS_FAILED);
 	}
 	/* exit, not return: what main holds stays reachable to the end. */
-	if (pid > 0)
-		exit(await_daemon(&o, &l, &r, pid));
-	become_daemon(&o, &l, &r);
+	exit(await_daemon(&o, &l, &r, pid));
 }

@@ -154,6 +154,40 @@ struct logpipe {
 	bool syslog;
 };
 
+/* A descriptor moved into place for the program: dup2(from, to). */
+struct spawn_move {
+	int from;
+	int to;
+};
+
+/*
+ * What the last steps before exec need, prepared completely by the caller
+ * (spawn.c says in which order they are taken).
+ */
+struct spawn {
+	int announce;		/* write our pid here first (--wait), or -1 */
+	bool own_group;		/* setpgid(0, 0): the supervisor's children */
+	const char *chroot;	/* --chroot, or NULL */
+	const char *chdir;
+	int pidfile;		/* write our pid here, or -1 */
+	int stdio[3];		/* to become 0, 1 and 2 */
+	struct spawn_move moves[1]; /* --notify-fd */
+	size_t nmoves;
+	int *keep;		/* descriptors above 2 left open, any order */
+	size_t nkeep;
+	const int *inherit;	/* --keep-fd: made to survive the exec */
+	size_t ninherit;
+	const struct limit *limits;
+	size_t nlimits;
+	bool nice_set;
+	int nice;
+	const struct user *user; /* -u or --group, or NULL */
+	char **paths;		/* candidates, tried in order */
+	size_t npaths;
+	char **argv;
+	char **envp;
+};
+
 /* Descriptors and resolved names the caller prepares before forking. */
 struct launch {
 	const char *path;	/* absolute path of the program */
@@ -169,6 +203,7 @@ struct launch {
 	struct pidfile child;	/* --child-pidfile */
 	struct user *user;	/* -u, or NULL */
 	struct ready ready;	/* --wait */
+	struct spawn spawn;	/* the daemon's last steps */
 };
 
 /* Steps of the daemon side that can fail, reported through the pipe. */
@@ -178,7 +213,6 @@ enum step {
 	STEP_FORK,
 	STEP_CHROOT,
 	STEP_CHDIR,
-	STEP_RESOLVE,
 	STEP_PIDFILE,
 	STEP_STDIO,
 	STEP_CLOSE,
@@ -196,7 +230,8 @@ enum step {
 struct failure {
 	int step;		/* enum step */
 	int err;		/* errno */
-	int arg;		/* which --limit or --keep-fd */
+	int arg;		/* which --limit or --keep-fd; exit status */
+	int which;		/* the candidate path exec tried, or -1 */
 };
 
 /* The close-on-exec pipe between the caller and the daemon. */
@@ -218,10 +253,15 @@ int	 control_run(const struct options *);
 /* coverage-gcov.c, coverage-none.c */
 void	 coverage_flush(void);
 
+/* decimal.c: room for a long's digits, its sign and the NUL. */
+#define DECIMAL_LEN	21
+char	*decimal(char [DECIMAL_LEN], long);
+char	*decimal_seconds(char [DECIMAL_LEN], long);
+char	*decimal_duration(char [DECIMAL_LEN], long);
+
 /* detach.c */
-pid_t	 detach_start(const struct report *, void (*)(void));
-pid_t	 detach_vfork(const struct report *, void (*)(void *), void *);
-void	 detach_finish(const struct options *, const struct report *);
+pid_t	 detach_fork(const struct report *);
+pid_t	 detach_vfork(const struct report *, const struct spawn *);
 
 /* env.c */
 int	 env_apply(const struct options *, const struct user *);
@@ -236,48 +276,34 @@ void	 verbose(const struct options *, const char *, ...) printflike(2, 3);
 void	 fds_sanitize_std(void);
 int	 fds_open_null(struct launch *);
 int	 fds_open_outputs(const struct options *, struct launch *,
-	     const char **);
-int	 fds_redirect_stdio(const struct launch *);
-int	 fds_close_inherited(int *, size_t);
+	     const char **, const char **);
+int	 fds_open_log(const char *, bool, bool, const char **);
+bool	 fds_kept(const int *, size_t, int);
+int	 fds_close_except(const int *, size_t);
 int	 fds_check_kept(const struct options *, size_t *);
-int	 fds_keep_across_exec(const struct options *, size_t *);
 int	 fds_reserve(int);
 void	 fds_close_launch(struct launch *);
 
+/* fdwalk-linux.c, fdwalk-none.c */
+int	 fdwalk_close(const int *, size_t);
+
 /* launch.c */
 void	 launch_init(struct launch *);
+void	 launch_plan(const struct options *, struct launch *,
+	     const struct report *);
 __dead void launch_abandon(struct launch *, int);
-__dead void launch_failed(const struct options *, struct launch *,
-	     const struct report *, enum step, int, size_t);
-void	 launch_enter(const struct options *, struct launch *,
-	     const struct report *);
-__dead void launch_exec(const struct options *, struct launch *,
-	     const struct report *);
-
-/* bindahead.c */
-void	 bindahead_supervisor(void);
-
-/* decimal.c: room for a long's digits, its sign and the NUL. */
-#define DECIMAL_LEN	21
-char	*decimal(char [DECIMAL_LEN], long);
-char	*decimal_seconds(char [DECIMAL_LEN], long);
-char	*decimal_duration(char [DECIMAL_LEN], long);
 
 /* logpipe.c */
 int	 logpipe_facility(const char *);
 int	 logpipe_open(struct logpipe *, const struct options *,
 	     const struct launch *);
-int	 logpipe_child_stdio(const struct logpipe *);
+void	 logpipe_child_stdio(const struct logpipe *, int [3]);
 size_t	 logpipe_pollfds(const struct logpipe *, struct pollfd *);
 void	 logpipe_drain(struct logpipe *, const struct pollfd *, size_t);
 void	 logpipe_flush(struct logpipe *);
 void	 logpipe_say(const struct logpipe *, int, const char *, ...)
 	     __attribute__((__sentinel__));
 void	 logpipe_reopen(struct logpipe *);
-
-/* limits.c */
-int	 limits_parse(const char *, struct limit *);
-int	 limits_apply(const struct limit *, size_t, size_t *);
 
 /* options.c */
 void	 options_parse(struct options *, int, char **);
@@ -288,11 +314,13 @@ int	 options_parse_umask(const char *, mode_t *);
 int	 options_parse_duration(const char *, long *);
 int	 options_parse_waitfor(const char *, struct waitfor *);
 
+/* limits.c */
+int	 limits_parse(const char *, struct limit *);
+
 /* pidfile.c */
 void	 pidfile_init(struct pidfile *, const char *);
 int	 pidfile_lock(struct pidfile *, struct pidfile *);
 int	 pidfile_open_write(struct pidfile *);
-int	 pidfile_write(const struct pidfile *, pid_t);
 int	 pidfile_rewrite(const struct pidfile *, pid_t);
 int	 pidfile_create(struct pidfile *);
 void	 pidfile_remove(const struct pidfile *);
@@ -310,35 +338,30 @@ void	 privs_free(struct user *);
 /* program.c */
 const char *program_resolve(const char *, const char *);
 const char *program_absolute(const char *);
-int	 program_exec(const char *, char **);
-int	 program_exec_status(const char *, int);
-
-/* report.c */
-int	 report_open(struct report *);
-__dead void report_failure(const struct report *, enum step, int, int);
-int	 report_wait(struct report *, pid_t, struct failure *);
-void	 report_started(const struct report *);
-int	 report_exec(struct report *, struct failure *);
-int	 report_explain(const struct failure *, const struct options *,
-	     const struct launch *);
-int	 report_not_started(const char *, int);
-
-/* sigraw-linux.c, sigraw-none.c */
-int	 sigraw_default(int);
+int	 program_candidates(const char *, const char *, bool, char ***,
+	     size_t *);
 
 /* ready.c */
 void	 ready_init(struct ready *);
 int	 ready_prepare(const struct options *, struct ready *);
-int	 ready_daemon_fd(const struct options *, const struct ready *);
 int	 ready_wait(const struct options *, struct ready *, pid_t);
 
-/* users-nss.c, users-files.c */
-struct group;
-struct passwd;
-struct passwd	*users_byname(const char *);
-struct passwd	*users_byuid(uid_t);
-struct group	*users_group_byname(const char *);
-int	 users_grouplist(const char *, gid_t, gid_t *, int *);
+/* report.c */
+int	 report_open(struct report *);
+__dead void report_send(int, const struct failure *);
+int	 report_wait(struct report *, pid_t, struct failure *);
+int	 report_explain(const struct failure *, const struct options *,
+	     const struct launch *);
+int	 report_not_started(const char *, int);
+
+/* signals.c */
+int	 signals_reset(void);
+int	 signals_caller(void);
+const char *signals_name(int);
+int	 signals_number(const char *);
+
+/* spawn.c */
+void	 spawn_exec(const struct spawn *, struct failure *);
 
 /* subreaper-linux.c, subreaper-none.c */
 int	 subreaper_become(void);
@@ -347,9 +370,12 @@ int	 subreaper_become(void);
 __dead void supervise(const struct options *, struct launch *,
 	     const struct report *);
 
-/* signals.c */
-int	 signals_reset(void);
-const char *signals_name(int);
-int	 signals_number(const char *);
+/* users-nss.c, users-files.c */
+struct group;
+struct passwd;
+struct passwd	*users_byname(const char *);
+struct passwd	*users_byuid(uid_t);
+struct group	*users_group_byname(const char *);
+int	 users_grouplist(const char *, gid_t, gid_t *, int *);
 
 #endif /* DAEMONIZE_H */

@@ -6,13 +6,16 @@
  * of glibc's single-fork daemon(3)).  The middle process exits at once;
  * the caller learns the outcome from the report pipe, not from it.
  *
- * When the daemon is going to exec straight away, both forks are vforks:
- * no page tables are copied, and each parent sleeps only until its child
- * has exec'd (or _exited), which the caller waits for anyway.  The
- * children only make system calls and write to the report pipe before
- * they exec or _exit, which is what a vfork child may do.  Where vfork is
- * an ordinary fork (valgrind emulates it so) nothing changes: the report
- * pipe carries the outcome either way.
+ * When the daemon is going to exec, both forks are vforks: no page tables
+ * are copied, and each parent sleeps only until its child has exec'd (or
+ * _exited), which the caller waits for anyway.  The middle process makes
+ * only system calls, and the daemon follows its plan in spawn.c, which
+ * does too: that is all a vfork child may do.  Where vfork is an ordinary
+ * fork (valgrind emulates it so) nothing changes: the report pipe carries
+ * the outcome either way.
+ *
+ * The --respawn supervisor lives on, and runs library code: it is made
+ * with fork.
  */
 #include "config.h"
 
@@ -21,24 +24,31 @@
 
 #include "daemonize.h"
 
+/* In the middle process: a failure of its own, then _exit. */
+static __dead void
+detach_failed(const struct report *r, enum step step, int err)
+{
+	struct failure f = { (int)step, err, 0, -1 };
+
+	report_send(r->wr, &f);
+}
+
 /*
  * Returns the middle process's pid (or -1) in the caller and 0 in the
- * daemon; the middle process never returns.  before_fork, if not NULL,
- * runs in the middle process before it forks the daemon.
+ * daemon, which is then the supervisor to be; the middle process never
+ * returns.
  */
 pid_t
-detach_start(const struct report *r, void (*before_fork)(void))
+detach_fork(const struct report *r)
 {
 	pid_t pid;
 
 	if ((pid = fork()) != 0)
 		return pid;
 	if (setsid() == -1)
-		report_failure(r, STEP_SETSID, errno, 0);
-	if (before_fork != NULL)
-		before_fork();
+		detach_failed(r, STEP_SETSID, errno);
 	if ((pid = fork()) == -1)
-		report_failure(r, STEP_FORK, errno, 0);
+		detach_failed(r, STEP_FORK, errno);
 	if (pid > 0) {
 		coverage_flush();
 		_exit(STATUS_OK);
@@ -47,23 +57,26 @@ detach_start(const struct report *r, void (*before_fork)(void))
 }
 
 /*
- * Leave the caller by vfork twice; run(arg) is the daemon's side and must
- * exec or _exit.  Returns the middle process's pid (or -1) in the caller,
- * by then already exited.
+ * Leave the caller by vfork twice; the daemon follows the plan sp and
+ * execs, or reports why it could not.  Returns the middle process's pid
+ * (or -1) in the caller, by then already exited.
  */
 pid_t
-detach_vfork(const struct report *r, void (*run)(void *), void *arg)
+detach_vfork(const struct report *r, const struct spawn *sp)
 {
+	struct failure f;
 	pid_t pid;
 
 	if ((pid = vfork()) != 0)
 		return pid;
 	if (setsid() == -1)
-		report_failure(r, STEP_SETSID, errno, 0);
-	if ((pid = vfork()) == 0)
-		run(arg);
+		detach_failed(r, STEP_SETSID, errno);
+	if ((pid = vfork()) == 0) {
+		spawn_exec(sp, &f);
+		report_send(r->wr, &f);
+	}
 	if (pid == -1)
-		report_failure(r, STEP_FORK, errno, 0);
+		detach_failed(r, STEP_FORK, errno);
 	coverage_flush();
 	_exit(STATUS_OK);
 }

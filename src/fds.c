@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -12,6 +13,9 @@
 #include <unistd.h>
 
 #include "daemonize.h"
+
+/* Beyond any descriptor a process can have been handed. */
+#define FDS_CEILING	((rlim_t)1 << 20)
 
 /*
  * Reopen a closed 0, 1 or 2 on /dev/null first thing, so that no file we
@@ -69,14 +73,53 @@ fds_open_null(struct launch *l)
 	return l->null_wr == -1 ? -1 : 0;
 }
 
-/* Open an -o or -e file: truncated, or appended with -a. */
-static int
-fds_open_output(const char *path, bool append)
+/*
+ * Open an output file: truncated, or appended with -a.  Never through a
+ * symbolic link: daemonize often runs as root, and a log lives in a
+ * directory others may write to, where a link would make root truncate
+ * or append to a file of their choosing.
+ *
+ * A file the --respawn supervisor keeps (and reopens on SIGHUP) must also
+ * be a regular file, opened without blocking so that a FIFO put in its
+ * place cannot hang the supervisor, and is always appended to: the
+ * supervisor is its only writer, and an in-place truncation (logrotate's
+ * copytruncate) must not leave the file starting with a hole.
+ *
+ * On failure *why, when not NULL, says what errno cannot.
+ */
+int
+fds_open_log(const char *path, bool append, bool supervised, const char **why)
 {
-	int flags = O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC;
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+	struct stat sb;
+	int fd, saved;
 
+	*why = NULL;
 	flags |= append ? O_APPEND : O_TRUNC;
-	return open(path, flags, 0644);
+	if (supervised)
+		flags |= O_APPEND | O_NONBLOCK;
+	if ((fd = open(path, flags, 0644)) == -1) {
+		if (errno == ELOOP)
+			*why = "is a symbolic link, refusing to follow it";
+		else if (errno == ENXIO && supervised)
+			*why = "not a regular file";
+		return -1;
+	}
+	if (!supervised)
+		return fd;
+	if (fstat(fd, &sb) == -1)
+		goto fail;
+	if (!S_ISREG(sb.st_mode)) {
+		*why = "not a regular file";
+		errno = EINVAL;
+		goto fail;
+	}
+	return fd;
+fail:
+	saved = errno;
+	(void)close(fd);
+	errno = saved;
+	return -1;
 }
 
 /* Is path the file open as fd? */
@@ -96,11 +139,12 @@ fds_same_file(int fd, const char *path)
  */
 int
 fds_open_outputs(const struct options *o, struct launch *l,
-    const char **failed)
+    const char **failed, const char **why)
 {
 	if (o->stdout_path != NULL) {
 		*failed = o->stdout_path;
-		l->out_fd = fds_open_output(o->stdout_path, o->append);
+		l->out_fd = fds_open_log(o->stdout_path, o->append, o->respawn,
+		    why);
 		if (l->out_fd == -1)
 			return -1;
 	}
@@ -108,65 +152,89 @@ fds_open_outputs(const struct options *o, struct launch *l,
 		*failed = o->stderr_path;
 		if (fds_same_file(l->out_fd, o->stderr_path))
 			l->err_fd = l->out_fd;
-		else if ((l->err_fd = fds_open_output(o->stderr_path,
-		    o->append)) == -1)
+		else if ((l->err_fd = fds_open_log(o->stderr_path, o->append,
+		    o->respawn, why)) == -1)
 			return -1;
 	}
 	return 0;
 }
 
-/* Put the daemon's stdin, stdout and stderr in place. */
-int
-fds_redirect_stdio(const struct launch *l)
+/* Is fd one of the n in keep[]? */
+bool
+fds_kept(const int *keep, size_t n, int fd)
 {
-	int out = l->out_fd != -1 ? l->out_fd : l->null_wr;
-	int err = l->err_fd != -1 ? l->err_fd : l->null_wr;
+	size_t i;
 
-	if (dup2(l->null_rd, STDIN_FILENO) == -1 ||
-	    dup2(out, STDOUT_FILENO) == -1 ||
-	    dup2(err, STDERR_FILENO) == -1)
-		return -1;
-	return 0;
+	for (i = 0; i < n; i++)
+		if (keep[i] == fd)
+			return true;
+	return false;
 }
 
-/* Insertion sort: there are only a handful, and qsort costs more. */
-static void
-fds_sort(int *fds, size_t n)
+/* The smallest descriptor of keep[] at lo or above; -1 when none is. */
+static int
+fds_next_kept(const int *keep, size_t n, int lo)
 {
-	size_t i, j;
-	int fd;
+	int next = -1;
+	size_t i;
 
-	for (i = 1; i < n; i++) {
-		fd = fds[i];
-		for (j = i; j > 0 && fds[j - 1] > fd; j--)
-			fds[j] = fds[j - 1];
-		fds[j] = fd;
-	}
+	for (i = 0; i < n; i++)
+		if (keep[i] >= lo && (next == -1 || keep[i] < next))
+			next = keep[i];
+	return next;
 }
 
 /*
- * Close every descriptor above 2 except those in keep[] (negative entries
- * are ignored; keep[] is sorted in place), however many the caller had
- * open and whatever RLIMIT_NOFILE says: close_range(2) walks the
- * descriptor table, not a numeric range.
+ * The last resort: every number up to the larger of the two limits (not
+ * the soft one alone: descriptors opened before a limit was lowered lie
+ * above it), within a generous ceiling.
+ */
+static int
+fds_close_loop(const int *keep, size_t n)
+{
+	struct rlimit rl;
+	rlim_t bound = FDS_CEILING;
+	int fd;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
+	    rl.rlim_max < FDS_CEILING)
+		bound = rl.rlim_max > rl.rlim_cur ? rl.rlim_max : rl.rlim_cur;
+	for (fd = 3; (rlim_t)fd < bound; fd++)
+		if (!fds_kept(keep, n, fd))
+			(void)close(fd);
+	return 0;
+}
+
+/*
+ * Close every descriptor above 2 but those in keep[] (any order; negative
+ * entries mean nothing), however many were inherited and whatever
+ * RLIMIT_NOFILE says.  Only system calls: this runs after vfork.
+ *
+ * The way is chosen at run time, whatever configure found in the C
+ * library: close_range(2) walks the descriptor table, but a kernel before
+ * 5.9 answers ENOSYS and a container's seccomp profile may answer EPERM;
+ * then the numbers /proc/self/fd lists, then every number.
  */
 int
-fds_close_inherited(int *keep, size_t n)
+fds_close_except(const int *keep, size_t n)
 {
-	int lo = 3;
-	size_t i;
+	int lo = 3, next;
 
-	fds_sort(keep, n);
-	for (i = 0; i < n; i++) {
-		/* Negative entries and duplicates fall below lo. */
-		if (keep[i] < lo)
-			continue;
-		if (keep[i] > lo && close_range((unsigned int)lo,
-		    (unsigned int)keep[i] - 1, 0) == -1)
-			return -1;
-		lo = keep[i] + 1;
+	for (;;) {
+		next = fds_next_kept(keep, n, lo);
+		if (next == -1)
+			break;
+		if (next > lo && close_range((unsigned int)lo,
+		    (unsigned int)next - 1, 0) == -1)
+			goto fallback;
+		lo = next + 1;
 	}
-	return close_range((unsigned int)lo, ~0U, 0);
+	if (close_range((unsigned int)lo, ~0U, 0) == 0)
+		return 0;
+fallback:
+	if (fdwalk_close(keep, n) == 0)
+		return 0;
+	return fds_close_loop(keep, n);
 }
 
 /* In the caller: is every --keep-fd open?  *failed is the first that is not. */
@@ -177,20 +245,6 @@ fds_check_kept(const struct options *o, size_t *failed)
 
 	for (i = 0; i < o->nkeep_fds; i++)
 		if (fcntl(o->keep_fds[i], F_GETFD) == -1) {
-			*failed = i;
-			return -1;
-		}
-	return 0;
-}
-
-/* In the daemon: --keep-fd descriptors must survive the exec. */
-int
-fds_keep_across_exec(const struct options *o, size_t *failed)
-{
-	size_t i;
-
-	for (i = 0; i < o->nkeep_fds; i++)
-		if (fcntl(o->keep_fds[i], F_SETFD, 0) == -1) {
 			*failed = i;
 			return -1;
 		}

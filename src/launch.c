@@ -1,12 +1,9 @@
 /*
- * What the caller prepares for the daemon, how a failed start is undone,
- * and the program's own end of the checklist: the steps that happen in the
- * process that becomes the program, whether that is the daemon itself or
- * a child of the --respawn supervisor.
+ * What the caller prepares for the daemon, and how a failed start is
+ * undone.  launch_plan() fills in the plan spawn.c follows: after it,
+ * nothing about the daemon's last steps is left to decide.
  */
 #include "config.h"
-
-#include <sys/resource.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +11,8 @@
 #include <unistd.h>
 
 #include "daemonize.h"
+
+extern char **environ;
 
 void
 launch_init(struct launch *l)
@@ -43,62 +42,82 @@ launch_abandon(struct launch *l, int status)
 }
 
 /*
- * A step on the daemon's side failed: tell the caller through the pipe
- * or, in the foreground, say it here and clean up as the caller would.
+ * The program's paths: the one the caller found, or the candidates the
+ * daemon tries (inside --chroot, or in PATH as another user).
  */
-__dead void
-launch_failed(const struct options *o, struct launch *l,
-    const struct report *r, enum step step, int err, size_t arg)
+static void
+launch_paths(const struct options *o, struct launch *l)
 {
-	struct failure f = { (int)step, err, (int)arg };
+	struct spawn *sp = &l->spawn;
 
-	if (!o->foreground)
-		report_failure(r, step, err, (int)arg);
-	launch_abandon(l, report_explain(&f, o, l));
+	if (l->path != NULL) {
+		if ((sp->paths = calloc(1, sizeof *sp->paths)) == NULL)
+			die_errno(STATUS_FAILED, errno, "calloc");
+		sp->paths[0] = (char *)l->path;
+		sp->npaths = 1;
+		return;
+	}
+	if (program_candidates(o->argv[0], l->search, o->chroot == NULL,
+	    &sp->paths, &sp->npaths) == -1)
+		die_errno(STATUS_FAILED, errno, "%s", o->argv[0]);
 }
 
 /*
- * Enter --chroot and the working directory.  chroot(2) leaves the working
- * directory outside the new root, so "/" inside it comes first: a relative
- * -c is then taken from the new root.
+ * The descriptors the program keeps: the report pipe until the exec, the
+ * locks for as long as it lives, the pidfile's write side until the exec
+ * (to empty it should a late step fail), --notify-fd and --keep-fd.
+ */
+static void
+launch_keep(const struct options *o, struct launch *l, const struct report *r)
+{
+	struct spawn *sp = &l->spawn;
+	size_t i;
+
+	if ((sp->keep = calloc(6 + o->nkeep_fds, sizeof *sp->keep)) == NULL)
+		die_errno(STATUS_FAILED, errno, "calloc");
+	sp->keep[sp->nkeep++] = r->wr;
+	sp->keep[sp->nkeep++] = l->pid.fd;
+	sp->keep[sp->nkeep++] = l->pid.wfd;
+	sp->keep[sp->nkeep++] = l->lock.fd;
+	if (l->ready.pipe_wr != -1) {
+		sp->moves[sp->nmoves++] = (struct spawn_move){ l->ready.pipe_wr,
+		    o->notify_fd };
+		sp->keep[sp->nkeep++] = o->notify_fd;
+	}
+	for (i = 0; i < o->nkeep_fds; i++)
+		sp->keep[sp->nkeep++] = o->keep_fds[i];
+	sp->inherit = o->keep_fds;
+	sp->ninherit = o->nkeep_fds;
+}
+
+/*
+ * The whole plan of the daemon's last steps (or, in the foreground, of
+ * this process's).  Made after the environment is final: the plan takes
+ * environ as it then is.
  */
 void
-launch_enter(const struct options *o, struct launch *l,
-    const struct report *r)
+launch_plan(const struct options *o, struct launch *l, const struct report *r)
 {
-	if (o->verbose)
-		verbose(o, "pid %ld: %s%s%schdir %s", (long)getpid(),
-		    o->chroot != NULL ? "chroot " : "",
-		    o->chroot != NULL ? o->chroot : "",
-		    o->chroot != NULL ? ", " : "", o->chdir);
-	if (o->chroot != NULL && (chroot(o->chroot) == -1 || chdir("/") == -1))
-		launch_failed(o, l, r, STEP_CHROOT, errno, 0);
-	if (chdir(o->chdir) == -1)
-		launch_failed(o, l, r, STEP_CHDIR, errno, 0);
-}
+	struct spawn *sp = &l->spawn;
 
-/*
- * The last steps: limits, niceness, ids, the program (when the caller
- * could not look it up: inside --chroot, or in PATH as another user), then
- * exec.  A failed exec is reported with the status it means.
- */
-__dead void
-launch_exec(const struct options *o, struct launch *l,
-    const struct report *r)
-{
-	size_t i;
-	int err;
-
-	if (limits_apply(o->limits, o->nlimits, &i) == -1)
-		launch_failed(o, l, r, STEP_LIMIT, errno, i);
-	if (o->nice_set && setpriority(PRIO_PROCESS, 0, o->nice) == -1)
-		launch_failed(o, l, r, STEP_NICE, errno, 0);
-	if (l->user != NULL && privs_drop(l->user) == -1)
-		launch_failed(o, l, r, STEP_PRIVS, errno, 0);
-	if (l->path == NULL &&
-	    (l->path = program_resolve(o->argv[0], l->search)) == NULL)
-		launch_failed(o, l, r, STEP_RESOLVE, errno, 0);
-	err = program_exec(l->path, o->argv);
-	launch_failed(o, l, r, STEP_EXEC, err,
-	    (size_t)program_exec_status(l->path, err));
+	sp->announce = o->wait_ms > 0 ? r->wr : -1;
+	sp->own_group = false;
+	sp->chroot = o->chroot;
+	sp->chdir = o->chdir;
+	sp->pidfile = l->pid.wfd;
+	/* In the foreground, what is not redirected stays where it was. */
+	sp->stdio[0] = l->null_rd;
+	sp->stdio[1] = l->out_fd != -1 ? l->out_fd :
+	    o->foreground ? STDOUT_FILENO : l->null_wr;
+	sp->stdio[2] = l->err_fd != -1 ? l->err_fd :
+	    o->foreground ? STDERR_FILENO : l->null_wr;
+	launch_keep(o, l, r);
+	sp->limits = o->limits;
+	sp->nlimits = o->nlimits;
+	sp->nice_set = o->nice_set;
+	sp->nice = o->nice;
+	sp->user = l->user;
+	sp->argv = o->argv;
+	sp->envp = environ;
+	launch_paths(o, l);
 }

@@ -1,6 +1,6 @@
 /*
- * --limit RESOURCE=VALUE: resource limits of the daemon, set with
- * setrlimit(2) just before exec, after daemonize has written its files
+ * --limit RESOURCE=VALUE: resource limits of the daemon, parsed here and
+ * set by spawn.c just before exec, after daemonize has written its files
  * (an fsize or nofile limit must not stop daemonize itself).
  */
 #include "config.h"
@@ -83,22 +83,4 @@ limits_parse(const char *spec, struct limit *l)
 		return -1;
 	/* RLIM_INFINITY is the largest value, so this orders it too. */
 	return l->soft > l->hard ? -1 : 0;
-}
-
-/* Set each limit in order; on failure *failed is the index. */
-int
-limits_apply(const struct limit *limits, size_t n, size_t *failed)
-{
-	struct rlimit rl;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		rl.rlim_cur = limits[i].soft;
-		rl.rlim_max = limits[i].hard;
-		if (setrlimit(limits[i].resource, &rl) == -1) {
-			*failed = i;
-			return -1;
-		}
-	}
-	return 0;
 }

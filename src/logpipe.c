@@ -90,6 +90,12 @@ logpipe_open(struct logpipe *lp, const struct options *o,
 		return logpipe_stream_open(&lp->out) == -1 ||
 		    logpipe_stream_open(&lp->err) == -1 ? -1 : 0;
 	}
+	/*
+	 * With nowhere else to say it, what the supervisor says (why it gave
+	 * up, above all) goes to syslog, as libslack's daemon does.
+	 */
+	if (l->out_fd == -1 && l->err_fd == -1)
+		openlog(PACKAGE_NAME, LOG_PID, LOG_DAEMON);
 	if (l->out_fd != -1 && logpipe_stream_open(&lp->out) == -1)
 		return -1;
 	if (l->err_fd != -1 && !lp->shared &&
@@ -98,17 +104,19 @@ logpipe_open(struct logpipe *lp, const struct options *o,
 	return 0;
 }
 
-/* In a child: stdout and stderr onto the pipes (or leave /dev/null). */
-int
-logpipe_child_stdio(const struct logpipe *lp)
+/*
+ * The children's stdout and stderr: the pipes, where there are pipes;
+ * stdio[] is left as it is (the supervisor's /dev/null) where not.
+ */
+void
+logpipe_child_stdio(const struct logpipe *lp, int stdio[3])
 {
 	int err = lp->shared ? lp->out.wr : lp->err.wr;
 
-	if (lp->out.wr != -1 && dup2(lp->out.wr, STDOUT_FILENO) == -1)
-		return -1;
-	if (err != -1 && dup2(err, STDERR_FILENO) == -1)
-		return -1;
-	return 0;
+	if (lp->out.wr != -1)
+		stdio[STDOUT_FILENO] = lp->out.wr;
+	if (err != -1)
+		stdio[STDERR_FILENO] = err;
 }
 
 /* Write all of buf to fd; a destination that fails loses the data. */
@@ -256,23 +264,28 @@ logpipe_say(const struct logpipe *lp, int priority, const char *part, ...)
 	for (; part != NULL; part = va_arg(ap, const char *))
 		len = logpipe_append(line, sizeof line - 1, len, part);
 	va_end(ap);
-	if (lp->syslog) {
+	fd = lp->err.fd != -1 ? lp->err.fd : lp->out.fd;
+	if (lp->syslog || fd == -1) {
 		line[len] = '\0';
 		syslog(priority, "%s", line);
 		return;
 	}
-	fd = lp->err.fd != -1 ? lp->err.fd : lp->out.fd;
-	if (fd == -1)
-		return;
 	line[len++] = '\n';
 	logpipe_write(fd, line, len);
 }
 
-/* SIGHUP: reopen the files by name, in place, for log rotation. */
+/*
+ * SIGHUP: reopen the files by name, in place, for log rotation.  The
+ * supervisor runs as root while its log may lie in a directory the
+ * daemon's user owns: the reopened file follows the rules of the first
+ * open (fds.c), and when it cannot, the old file is kept and the reason
+ * said there.
+ */
 void
 logpipe_reopen(struct logpipe *lp)
 {
 	struct logstream *streams[] = { &lp->out, &lp->err };
+	const char *why;
 	size_t i;
 	int fd;
 
@@ -280,13 +293,18 @@ logpipe_reopen(struct logpipe *lp)
 		if (streams[i]->path == NULL || streams[i]->fd == -1 ||
 		    (i == 1 && lp->err.fd == lp->out.fd))
 			continue;
-		fd = open(streams[i]->path, O_WRONLY | O_CREAT | O_APPEND |
-		    O_NOCTTY | O_CLOEXEC, 0644);
+		fd = fds_open_log(streams[i]->path, true, true, &why);
 		/* Same number: -o and -e of one file stay one file. */
-		if (fd == -1 || dup3(fd, streams[i]->fd, O_CLOEXEC) == -1)
-			logpipe_say(lp, LOG_ERR, "reopening ", streams[i]->path,
-			    ": ", strerror(errno), (char *)NULL);
+		if (fd != -1 && dup3(fd, streams[i]->fd, O_CLOEXEC) != -1) {
+			(void)close(fd);
+			continue;
+		}
+		if (why == NULL)
+			why = strerror(errno);
 		if (fd != -1)
 			(void)close(fd);
+		logpipe_say(lp, LOG_ERR, "reopening ", streams[i]->path,
+		    ": ", why, "; still writing to the old file",
+		    (char *)NULL);
 	}
 }

@@ -226,8 +226,8 @@ pidfile_format(char buf[DECIMAL_LEN + 1], pid_t pid)
 }
 
 /*
- * Replace the pid in a pidfile already written (the respawned child's):
- * write over it, then cut what is left of a longer old pid.  A reader
+ * Write the pid, or replace the one a pidfile holds (the respawned
+ * child's): write over it, then cut what is left of a longer old pid.  A reader
  * never finds it empty, and what it finds up to the newline is a pid.
  */
 int
@@ -235,32 +235,15 @@ pidfile_rewrite(const struct pidfile *p, pid_t pid)
 {
 	char buf[DECIMAL_LEN + 1];
 	size_t len;
-
-	len = pidfile_format(buf, pid);
-	if (pwrite(p->wfd, buf, len, 0) != (ssize_t)len)
-		return -1;
-	return ftruncate(p->wfd, (off_t)len);
-}
-
-/*
- * Write the pid in one write.  The write side stays open (close-on-exec)
- * until the exec, so that a failure after privileges are dropped can still
- * empty the file.
- */
-int
-pidfile_write(const struct pidfile *p, pid_t pid)
-{
-	char buf[DECIMAL_LEN + 1];
 	ssize_t n;
-	size_t len;
 
 	len = pidfile_format(buf, pid);
-	n = pwrite(p->wfd, buf, len, 0);
-	if (n == (ssize_t)len)
-		return 0;
-	if (n != -1)
-		errno = ENOSPC;
-	return -1;
+	if ((n = pwrite(p->wfd, buf, len, 0)) != (ssize_t)len) {
+		if (n != -1)
+			errno = ENOSPC;
+		return -1;
+	}
+	return ftruncate(p->wfd, (off_t)len);
 }
 
 /*

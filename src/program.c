@@ -1,6 +1,6 @@
 /*
  * The program to run: found in PATH or made absolute against the caller's
- * directory before anything changes directory, then executed.
+ * directory before anything changes directory.  spawn.c executes it.
  */
 #include "config.h"
 
@@ -14,8 +14,6 @@
 #include <unistd.h>
 
 #include "daemonize.h"
-
-extern char **environ;
 
 /* Join dir and name; a relative dir is taken from the current directory. */
 static char *
@@ -131,24 +129,47 @@ program_absolute(const char *path)
 	    path + 2 : path);
 }
 
-/* Replace this process with the program; returns errno only on failure. */
-int
-program_exec(const char *path, char **argv)
-{
-	coverage_flush();
-	execve(path, argv, environ);
-	return errno;
-}
-
 /*
- * Map an exec errno to the shell's statuses.  ENOENT for a file that
- * exists means its #! interpreter is missing: found, but not executable.
+ * The paths the daemon tries, in order, when the program can only be
+ * looked up by the daemon itself: inside --chroot, or in PATH as the user
+ * of -u, who may be refused a directory of root's that hides the program
+ * further along.  A name with a slash is its own candidate; otherwise
+ * each directory of search (a PATH value; NULL for the default) gives
+ * one.  With absolute, relative directories are taken from the caller's
+ * directory, as every relative name is; inside --chroot they are left
+ * relative, to the daemon's working directory there.
  */
 int
-program_exec_status(const char *path, int err)
+program_candidates(const char *name, const char *search, bool absolute,
+    char ***paths, size_t *npaths)
 {
-	if (err == ENOENT || err == ENOTDIR)
-		return access(path, F_OK) == 0 ? STATUS_NOEXEC :
-		    STATUS_NOTFOUND;
-	return STATUS_NOEXEC;
+	const char *p, *end;
+	size_t n = 1;
+	char *path;
+
+	if (search == NULL)
+		search = "/usr/local/bin:/usr/bin:/bin";
+	for (p = search; *p != '\0'; p++)
+		n += *p == ':';
+	if ((*paths = calloc(n, sizeof **paths)) == NULL)
+		return -1;
+	*npaths = 0;
+	if (strchr(name, '/') != NULL) {
+		(*paths)[(*npaths)++] = (char *)name;
+		return 0;
+	}
+	for (p = search;; p = end + 1) {
+		end = strchrnul(p, ':');
+		if (absolute)
+			path = program_join(p, (size_t)(end - p), name);
+		else if (asprintf(&path, "%.*s/%s", end == p ? 1 : (int)(end - p),
+		    end == p ? "." : p, name) == -1)
+			path = NULL;
+		/* An entry that cannot be made absolute is passed over. */
+		if (path != NULL)
+			(*paths)[(*npaths)++] = path;
+		if (*end == '\0')
+			break;
+	}
+	return 0;
 }

@@ -30,29 +30,17 @@ report_open(struct report *r)
 	return 0;
 }
 
-/* In the daemon (or the middle process): tell the caller, then give up. */
+/*
+ * In the daemon, the middle process or a supervisor's child: send the
+ * failure, then give up.  Only system calls: this runs after vfork.
+ */
 __dead void
-report_failure(const struct report *r, enum step step, int err, int arg)
+report_send(int fd, const struct failure *f)
 {
-	struct failure f = { (int)step, err, arg };
-
 	/* The caller reads one struct; a pipe write this small is atomic. */
-	(void)!write(r->wr, &f, sizeof f);
+	(void)!write(fd, f, sizeof *f);
 	coverage_flush();
 	_exit(STATUS_FAILED);
-}
-
-/*
- * In the daemon, when the caller will wait for readiness: tell it our pid
- * before anything else, so it knows whom to watch and whose notifications
- * to believe.
- */
-void
-report_started(const struct report *r)
-{
-	struct failure f = { STEP_STARTED, 0, (int)getpid() };
-
-	(void)!write(r->wr, &f, sizeof f);
 }
 
 /* Read until end-of-file or a whole record. */
@@ -90,7 +78,7 @@ report_wait(struct report *r, pid_t middle, struct failure *f)
 	    f->step == STEP_STARTED)
 		r->daemon = (pid_t)f->arg;
 	if (n == -1)
-		*f = (struct failure){ STEP_FORK, errno, 0 };
+		*f = (struct failure){ STEP_FORK, errno, 0, -1 };
 	(void)close(r->rd);
 	r->rd = -1;
 	while (waitpid(middle, &status, 0) == -1)
@@ -102,29 +90,10 @@ report_wait(struct report *r, pid_t middle, struct failure *f)
 		return 1;
 	/* Killed before it could say anything: the daemon never started. */
 	if (WIFSIGNALED(status)) {
-		*f = (struct failure){ STEP_LOST, WTERMSIG(status), 0 };
+		*f = (struct failure){ STEP_LOST, WTERMSIG(status), 0, -1 };
 		return 1;
 	}
 	return 0;
-}
-
-/*
- * In the --respawn supervisor: did the child's exec succeed?  0 at
- * end-of-file, 1 with *f filled when it reported a failure.
- */
-int
-report_exec(struct report *r, struct failure *f)
-{
-	ssize_t n;
-
-	(void)close(r->wr);
-	r->wr = -1;
-	n = report_read(r->rd, f);
-	if (n == -1)
-		*f = (struct failure){ STEP_FORK, errno, 0 };
-	(void)close(r->rd);
-	r->rd = -1;
-	return n == 0 ? 0 : 1;
 }
 
 static const char *
@@ -168,8 +137,6 @@ int
 report_explain(const struct failure *f, const struct options *o,
     const struct launch *l)
 {
-	/* Looked up by the daemon, the path may be known only there. */
-	const char *path = l->path != NULL ? l->path : o->argv[0];
 	int status;
 
 	switch (f->step) {
@@ -179,8 +146,6 @@ report_explain(const struct failure *f, const struct options *o,
 	case STEP_CHDIR:
 		warn_errno(f->err, "chdir %s", o->chdir);
 		return STATUS_FAILED;
-	case STEP_RESOLVE:
-		return report_not_started(o->argv[0], f->err);
 	case STEP_NOTIFY_FD:
 		warn_errno(f->err, "--notify-fd %d", o->notify_fd);
 		return STATUS_FAILED;
@@ -205,13 +170,17 @@ report_explain(const struct failure *f, const struct options *o,
 		    "exec", f->err);
 		return STATUS_FAILED;
 	case STEP_EXEC:
+		/* No candidate at all: not found, as the caller would say. */
+		if (f->which < 0 || (size_t)f->which >= l->spawn.npaths)
+			return report_not_started(o->argv[0], f->err);
 		/* The daemon judged the status, where the file is. */
 		status = f->arg == STATUS_NOTFOUND ? STATUS_NOTFOUND :
 		    STATUS_NOEXEC;
 		if (f->err == ENOENT && status == STATUS_NOEXEC)
-			warn_errno(f->err, "%s: bad interpreter", path);
+			warn_errno(f->err, "%s: bad interpreter",
+			    l->spawn.paths[f->which]);
 		else
-			warn_errno(f->err, "%s", path);
+			warn_errno(f->err, "%s", l->spawn.paths[f->which]);
 		return status;
 	default:
 		warn_errno(f->err, "%s", report_step(f));

@@ -13,10 +13,23 @@
 
 #include "daemonize.h"
 
+/* sig back to its default disposition, with no flags. */
+static int
+signals_default(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	if (sigemptyset(&sa.sa_mask) == -1)
+		return -1;
+	return sigaction(sig, &sa, NULL);
+}
+
 /*
- * Every signal back to its default disposition, and none blocked.
- * sigraw_default() reaches every number the kernel has, those the C
- * library keeps for itself included.
+ * Every signal back to its default disposition, and none blocked.  The C
+ * library refuses the few numbers it keeps for its own threads (glibc's
+ * 32 and 33) with EINVAL: those are left as they are.
  */
 int
 signals_reset(void)
@@ -29,10 +42,23 @@ signals_reset(void)
 	for (sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		if (sigraw_default(sig) == -1)
+		if (signals_default(sig) == -1 && errno != EINVAL)
 			return -1;
 	}
 	return sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/*
+ * What daemonize itself relies on, in a caller that may have changed it:
+ * an ignored SIGCHLD (or SA_NOCLDWAIT) would have the kernel reap our
+ * children behind our back, so that waitpid() could no longer say how the
+ * daemon died, or that it did.  The rest of the caller's dispositions are
+ * its own: the daemon's side resets them all.
+ */
+int
+signals_caller(void)
+{
+	return signals_default(SIGCHLD);
 }
 
 /* Signal names without the SIG prefix, as kill(1) spells them. */

@@ -28,20 +28,26 @@
 
 /* A child that lived this long was not dying young: the delay resets. */
 #define SUPERVISE_YOUNG_MS	10000
-/* The delay doubles up to this. */
+/* The delay doubles up to this, or up to --restart-delay if that is more. */
 #define SUPERVISE_MAX_DELAY_MS	60000
 
-enum state { RUNNING, WAITING, STOPPING, DONE, NSTATES };
-enum event { CHILD_EXITED, TIMER, STOP, FORWARD, NEVENTS };
+enum state { STARTING, RUNNING, WAITING, STOPPING, DONE, NSTATES };
+enum event {
+	EXEC_OK, EXEC_FAILED, CHILD_EXITED, TIMER, STOP, FORWARD, NEVENTS
+};
 
 struct supervisor {
 	const struct options *o;
 	struct launch *l;
 	const struct report *r;	/* to the caller, until the first exec */
+	struct spawn plan;	/* the children's last steps */
 	enum state state;
 	pid_t child;
 	int status;		/* the last child's wait status */
 	int sig;		/* the signal behind STOP or FORWARD */
+	int execrd;		/* the child's exec report, while STARTING */
+	struct failure failure;	/* why the last start failed */
+	bool failed;		/* the last start failed: no status to say */
 	long started;		/* when the child was started */
 	long timer;		/* when TIMER fires; -1 for never */
 	long delay;		/* the next restart delay */
@@ -49,6 +55,7 @@ struct supervisor {
 	size_t nrestarts;
 	int exit_status;
 	int sigrd;		/* self-pipe */
+	sigset_t caught;	/* the signals above, blocked across fork */
 	struct logpipe log;
 };
 
@@ -58,6 +65,8 @@ static volatile sig_atomic_t supervise_sigwr = -1;
 static const int supervise_signals[] = {
 	SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
 };
+#define SUPERVISE_NSIGNALS \
+	(sizeof supervise_signals / sizeof supervise_signals[0])
 
 static void
 supervise_handler(int sig)
@@ -69,6 +78,12 @@ supervise_handler(int sig)
 	errno = saved;
 }
 
+/*
+ * Signals become bytes on the self-pipe.  A failing log must lose lines,
+ * never the supervisor: SIGPIPE (a FIFO whose reader left) and SIGXFSZ
+ * (a file at the caller's RLIMIT_FSIZE) are ignored, and the write fails
+ * instead.  Each child sets every signal back before its exec.
+ */
 static int
 supervise_signals_catch(struct supervisor *s)
 {
@@ -81,13 +96,16 @@ supervise_signals_catch(struct supervisor *s)
 	s->sigrd = fds[0];
 	supervise_sigwr = fds[1];
 	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	if (sigemptyset(&sa.sa_mask) == -1 || sigemptyset(&s->caught) == -1 ||
+	    sigaction(SIGPIPE, &sa, NULL) == -1 ||
+	    sigaction(SIGXFSZ, &sa, NULL) == -1)
+		return -1;
 	sa.sa_handler = supervise_handler;
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	if (sigemptyset(&sa.sa_mask) == -1)
-		return -1;
-	for (i = 0; i < sizeof supervise_signals / sizeof supervise_signals[0];
-	    i++)
-		if (sigaction(supervise_signals[i], &sa, NULL) == -1)
+	for (i = 0; i < SUPERVISE_NSIGNALS; i++)
+		if (sigaction(supervise_signals[i], &sa, NULL) == -1 ||
+		    sigaddset(&s->caught, supervise_signals[i]) == -1)
 			return -1;
 	return 0;
 }
@@ -122,63 +140,54 @@ supervise_exit(struct supervisor *s, int status)
 	exit(status);
 }
 
-/* In a child: the program's end of the checklist; never returns. */
-static __dead void
-supervise_child(struct supervisor *s, const struct report *er)
-{
-	const struct options *o = s->o;
-	struct launch *l = s->l;
-	int keep[1 + o->nkeep_fds];
-	size_t n = 0, i;
-
-	if (signals_reset() == -1)
-		report_failure(er, STEP_SIGNALS, errno, 0);
-	/* A group of its own, so that stopping it stops what it started. */
-	if (setpgid(0, 0) == -1)
-		report_failure(er, STEP_SETSID, errno, 0);
-	if (logpipe_child_stdio(&s->log) == -1)
-		report_failure(er, STEP_STDIO, errno, 0);
-	keep[n++] = er->wr;
-	for (i = 0; i < o->nkeep_fds; i++)
-		keep[n++] = o->keep_fds[i];
-	if (fds_close_inherited(keep, n) == -1)
-		report_failure(er, STEP_CLOSE, errno, 0);
-	if (fds_keep_across_exec(o, &i) == -1)
-		report_failure(er, STEP_KEEP_FD, errno, i);
-	launch_enter(o, l, er);
-	launch_exec(o, l, er);
-}
-
 /*
- * Start a child.  Its exec is reported on a pipe of its own: end-of-file
- * means the program runs, a record says why it does not.  Returns 0, or 1
- * with *f filled when the exec failed (the child is then reaped).
+ * Fork a child to follow the plan.  Its exec is reported on a pipe of its
+ * own, which the loop polls (STARTING): end-of-file means the program
+ * runs, a record says why it does not.  The signals the supervisor
+ * catches stay blocked across the fork, so that none reaches the child's
+ * copy of our handler (and our self-pipe) before its reset.  Returns -1,
+ * with s->failure filled, when no child could be made.
  */
 static int
-supervise_spawn(struct supervisor *s, struct failure *f)
+supervise_spawn(struct supervisor *s)
 {
-	struct report er;
+	struct failure f;
+	sigset_t saved;
+	int fds[2], err;
 
-	if (report_open(&er) == -1) {
-		*f = (struct failure){ STEP_FORK, errno, 0 };
-		return 1;
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		goto fail;
+	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) == -1 ||
+	    sigprocmask(SIG_BLOCK, &s->caught, &saved) == -1) {
+		err = errno;
+		(void)close(fds[0]);
+		(void)close(fds[1]);
+		errno = err;
+		goto fail;
 	}
-	if ((s->child = fork()) == -1) {
-		*f = (struct failure){ STEP_FORK, errno, 0 };
-		(void)close(er.rd);
-		(void)close(er.wr);
-		return 1;
+	s->plan.keep[0] = fds[1];
+	if ((s->child = fork()) == 0) {
+		spawn_exec(&s->plan, &f);
+		report_send(fds[1], &f);
 	}
-	if (s->child == 0)
-		supervise_child(s, &er);
+	err = errno;
+	(void)sigprocmask(SIG_SETMASK, &saved, NULL);
+	(void)close(fds[1]);
+	if (s->child == -1) {
+		(void)close(fds[0]);
+		errno = err;
+		goto fail;
+	}
+	/* The child makes its group too; whoever is first, it exists now. */
+	(void)setpgid(s->child, s->child);
+	s->execrd = fds[0];
 	s->started = clock_ms();
 	if (s->l->child.wfd != -1)
 		(void)pidfile_rewrite(&s->l->child, s->child);
-	/* A child that failed is reaped by the loop like any other. */
-	if (report_exec(&er, f) == 0)
-		return 0;
-	s->child = -1;
-	return 1;
+	return 0;
+fail:
+	s->failure = (struct failure){ STEP_FORK, errno, 0, -1 };
+	return -1;
 }
 
 /* Too many restarts within the window? Records this one if not. */
@@ -201,28 +210,34 @@ supervise_too_many(struct supervisor *s, long now)
 	return false;
 }
 
-/* Start (again) now; a child that cannot be executed counts as dying. */
-static enum state
-supervise_start(struct supervisor *s)
+/* The first start is the caller's to report: success or why not. */
+static void
+supervise_first(struct supervisor *s, bool ok)
 {
-	struct failure f;
-
-	if (supervise_spawn(s, &f) == 0)
-		return RUNNING;
-	logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " cannot be started: ",
-	    strerror(f.err), (char *)NULL);
-	return WAITING;
+	if (s->r == NULL)
+		return;
+	if (!ok)
+		report_send(s->r->wr, &s->failure);
+	(void)close(s->r->wr);
+	s->r = NULL;
 }
 
-/* CHILD_EXITED while RUNNING: schedule a restart, or give up. */
+/* A start that failed: the reason, as the caller would have had it. */
+static void
+supervise_say_failure(struct supervisor *s)
+{
+	supervise_first(s, false);
+	logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " cannot be started: ",
+	    strerror(s->failure.err), (char *)NULL);
+}
+
+/* The child is gone (or never came): restart it later, or give up. */
 static enum state
-on_exit_running(struct supervisor *s)
+supervise_schedule(struct supervisor *s)
 {
 	char num[DECIMAL_LEN], window[DECIMAL_LEN];
-	long now = clock_ms(), delay;
+	long now = clock_ms(), delay, cap;
 
-	if (s->child != -1)
-		supervise_say_status(s);
 	s->child = -1;
 	if (now - s->started >= SUPERVISE_YOUNG_MS)
 		s->delay = s->o->restart_delay_ms;
@@ -235,29 +250,104 @@ on_exit_running(struct supervisor *s)
 		return DONE;
 	}
 	delay = s->delay;
-	s->delay = delay * 2 > SUPERVISE_MAX_DELAY_MS ?
-	    SUPERVISE_MAX_DELAY_MS : delay * 2;
+	/* The cap never undercuts the delay asked for. */
+	cap = s->o->restart_delay_ms > SUPERVISE_MAX_DELAY_MS ?
+	    s->o->restart_delay_ms : SUPERVISE_MAX_DELAY_MS;
+	s->delay = delay * 2 > cap ? cap : delay * 2;
 	logpipe_say(&s->log, LOG_NOTICE, "restarting ", s->o->argv[0], " in ",
 	    decimal_seconds(num, delay), " s", (char *)NULL);
 	s->timer = now + delay;
 	return WAITING;
 }
 
+/* Start (again) now. */
+static enum state
+supervise_start(struct supervisor *s)
+{
+	s->failed = false;
+	if (supervise_spawn(s) == 0)
+		return STARTING;
+	s->failed = true;
+	s->started = clock_ms();
+	supervise_say_failure(s);
+	return supervise_schedule(s);
+}
+
+/*
+ * Read the exec report, if it has come: end-of-file is EXEC_OK, a record
+ * EXEC_FAILED.  Returns the event, or -1 while there is nothing yet.
+ */
+static int
+supervise_exec_outcome(struct supervisor *s)
+{
+	ssize_t n;
+
+	if (s->execrd == -1)
+		return -1;
+	n = read(s->execrd, &s->failure, sizeof s->failure);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return -1;
+	(void)close(s->execrd);
+	s->execrd = -1;
+	if (n == 0)
+		return EXEC_OK;
+	if (n != (ssize_t)sizeof s->failure)
+		s->failure = (struct failure){ STEP_FORK, n == -1 ? errno : EIO,
+		    0, -1 };
+	return EXEC_FAILED;
+}
+
+/* EXEC_OK while STARTING: the program runs. */
+static enum state
+on_exec_ok(struct supervisor *s)
+{
+	supervise_first(s, true);
+	return RUNNING;
+}
+
+/* EXEC_FAILED while STARTING: say why; the child is reaped as it exits. */
+static enum state
+on_exec_failed(struct supervisor *s)
+{
+	s->failed = true;
+	supervise_say_failure(s);
+	return STARTING;
+}
+
+/* CHILD_EXITED while RUNNING: schedule a restart, or give up. */
+static enum state
+on_exit_running(struct supervisor *s)
+{
+	if (!s->failed)
+		supervise_say_status(s);
+	return supervise_schedule(s);
+}
+
+/*
+ * CHILD_EXITED while STARTING: the report is complete now (the child is
+ * gone, and with it the pipe's only writer), so it is read first.
+ */
+static enum state
+on_exit_starting(struct supervisor *s)
+{
+	if (supervise_exec_outcome(s) == EXEC_FAILED)
+		(void)on_exec_failed(s);
+	else
+		supervise_first(s, true);
+	return on_exit_running(s);
+}
+
 /* TIMER while WAITING: the delay is over. */
 static enum state
 on_timer_waiting(struct supervisor *s)
 {
-	enum state next;
-
 	s->timer = -1;
-	if ((next = supervise_start(s)) == WAITING)
-		return on_exit_running(s);
-	return next;
+	return supervise_start(s);
 }
 
 /*
- * STOP while RUNNING: pass it on to the child's process group, and KILL
- * the group after --stop-timeout.
+ * STOP while STARTING or RUNNING: pass it on to the child's process
+ * group, and KILL the group after --stop-timeout.
  */
 static enum state
 on_stop_running(struct supervisor *s)
@@ -299,9 +389,32 @@ on_timer_stopping(struct supervisor *s)
 static enum state
 on_exit_stopping(struct supervisor *s)
 {
-	supervise_say_status(s);
+	if (supervise_exec_outcome(s) == EXEC_FAILED)
+		s->failed = true;
+	if (!s->failed)
+		supervise_say_status(s);
 	s->child = -1;
 	return DONE;
+}
+
+/*
+ * The exec report while STOPPING (TERM came first): the child is being
+ * stopped either way; a caller still waiting for the first start hears
+ * how it went.
+ */
+static enum state
+on_exec_ok_stopping(struct supervisor *s)
+{
+	supervise_first(s, true);
+	return STOPPING;
+}
+
+static enum state
+on_exec_failed_stopping(struct supervisor *s)
+{
+	s->failed = true;
+	supervise_first(s, false);
+	return STOPPING;
 }
 
 static enum state
@@ -313,11 +426,12 @@ on_ignore(struct supervisor *s)
 typedef enum state (*transition)(struct supervisor *);
 
 static const transition supervise_table[NSTATES][NEVENTS] = {
-	/*		CHILD_EXITED	  TIMER		     STOP	     FORWARD */
-	[RUNNING] =  { on_exit_running,  on_ignore,	     on_stop_running, on_forward },
-	[WAITING] =  { on_ignore,	  on_timer_waiting,  on_stop_idle,    on_ignore },
-	[STOPPING] = { on_exit_stopping, on_timer_stopping, on_forward,      on_forward },
-	[DONE] =     { on_ignore,	  on_ignore,	     on_ignore,	      on_ignore },
+	/*		EXEC_OK		  EXEC_FAILED	     CHILD_EXITED	TIMER		     STOP	      FORWARD */
+	[STARTING] = { on_exec_ok,	  on_exec_failed,    on_exit_starting,	on_ignore,	     on_stop_running, on_forward },
+	[RUNNING] =  { on_ignore,	  on_ignore,	     on_exit_running,	on_ignore,	     on_stop_running, on_forward },
+	[WAITING] =  { on_ignore,	  on_ignore,	     on_ignore,		on_timer_waiting,    on_stop_idle,    on_ignore },
+	[STOPPING] = { on_exec_ok_stopping, on_exec_failed_stopping, on_exit_stopping, on_timer_stopping, on_forward, on_forward },
+	[DONE] =     { on_ignore,	  on_ignore,	     on_ignore,		on_ignore,	     on_ignore,	      on_ignore },
 };
 
 static void
@@ -373,22 +487,33 @@ supervise_read_signals(struct supervisor *s)
 			supervise_signal(s, buf[i]);
 }
 
+/*
+ * The one place the supervisor waits: for a signal, the exec report of a
+ * starting child, the children's output, or the timer.
+ */
 static void
 supervise_loop(struct supervisor *s)
 {
-	struct pollfd pfd[3];
-	size_t n;
+	struct pollfd pfd[4];
+	size_t n, logfirst;
 	long wait;
+	int e;
 
 	while (s->state != DONE) {
-		pfd[0] = (struct pollfd){ s->sigrd, POLLIN, 0 };
-		n = 1 + logpipe_pollfds(&s->log, pfd + 1);
+		n = 0;
+		pfd[n++] = (struct pollfd){ s->sigrd, POLLIN, 0 };
+		pfd[n++] = (struct pollfd){ s->execrd, POLLIN, 0 };
+		logfirst = n;
+		n += logpipe_pollfds(&s->log, pfd + n);
 		wait = s->timer == -1 ? -1 : s->timer - clock_ms();
 		if (s->timer != -1 && wait < 0)
 			wait = 0;
 		if (poll(pfd, n, (int)wait) == -1 && errno != EINTR)
 			supervise_exit(s, STATUS_FAILED);
-		logpipe_drain(&s->log, pfd + 1, n - 1);
+		logpipe_drain(&s->log, pfd + logfirst, n - logfirst);
+		if ((pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    (e = supervise_exec_outcome(s)) != -1)
+			supervise_event(s, (enum event)e);
 		if (pfd[0].revents & POLLIN)
 			supervise_read_signals(s);
 		if (s->timer != -1 && clock_ms() >= s->timer)
@@ -399,23 +524,27 @@ supervise_loop(struct supervisor *s)
 /*
  * The supervisor's own share of the checklist, in the daemon: its pid in
  * the pidfile, "/" for a working directory, /dev/null for stdio, nothing
- * inherited kept but what the children need.
+ * inherited kept but what the children need.  A failure here is the
+ * caller's to report.
  */
 static void
 supervise_settle(const struct options *o, struct launch *l,
     const struct report *r)
 {
+	struct failure f = { STEP_CHDIR, 0, 0, -1 };
 	int keep[6 + o->nkeep_fds];
 	size_t n = 0, i;
 
 	if (chdir("/") == -1)
-		launch_failed(o, l, r, STEP_CHDIR, errno, 0);
-	if (l->pid.wfd != -1 && pidfile_write(&l->pid, getpid()) == -1)
-		launch_failed(o, l, r, STEP_PIDFILE, errno, 0);
+		goto fail;
+	f.step = STEP_PIDFILE;
+	if (l->pid.wfd != -1 && pidfile_rewrite(&l->pid, getpid()) == -1)
+		goto fail;
+	f.step = STEP_STDIO;
 	if (dup2(l->null_rd, STDIN_FILENO) == -1 ||
 	    dup2(l->null_wr, STDOUT_FILENO) == -1 ||
 	    dup2(l->null_wr, STDERR_FILENO) == -1)
-		launch_failed(o, l, r, STEP_STDIO, errno, 0);
+		goto fail;
 	keep[n++] = r->wr;
 	keep[n++] = l->pid.fd;
 	keep[n++] = l->lock.fd;
@@ -424,11 +553,48 @@ supervise_settle(const struct options *o, struct launch *l,
 	keep[n++] = l->err_fd;
 	for (i = 0; i < o->nkeep_fds; i++)
 		keep[n++] = o->keep_fds[i];
-	if (fds_close_inherited(keep, n) == -1)
-		launch_failed(o, l, r, STEP_CLOSE, errno, 0);
+	f.step = STEP_CLOSE;
+	if (fds_close_except(keep, n) == -1)
+		goto fail;
 	l->pid.wfd = l->null_rd = l->null_wr = -1;
+	f.step = STEP_SIGNALS;
 	if (signals_reset() == -1)
-		launch_failed(o, l, r, STEP_SIGNALS, errno, 0);
+		goto fail;
+	return;
+fail:
+	f.err = errno;
+	report_send(r->wr, &f);
+}
+
+/*
+ * The children's plan: the caller's, but in a group of their own, with
+ * their output on the log pipes, the supervisor's stdin (/dev/null), and
+ * no pidfile or lock of the supervisor's.  keep[0] is each child's exec
+ * report pipe, filled in as it is made.
+ */
+static int
+supervise_plan(struct supervisor *s)
+{
+	const struct options *o = s->o;
+	struct spawn *sp = &s->plan;
+	size_t i;
+
+	*sp = s->l->spawn;
+	sp->announce = -1;
+	sp->own_group = true;
+	sp->pidfile = -1;
+	sp->nmoves = 0;
+	sp->stdio[0] = STDIN_FILENO;
+	sp->stdio[1] = STDOUT_FILENO;
+	sp->stdio[2] = STDERR_FILENO;
+	logpipe_child_stdio(&s->log, sp->stdio);
+	if ((sp->keep = calloc(1 + o->nkeep_fds, sizeof *sp->keep)) == NULL)
+		return -1;
+	sp->nkeep = 0;
+	sp->keep[sp->nkeep++] = -1;
+	for (i = 0; i < o->nkeep_fds; i++)
+		sp->keep[sp->nkeep++] = o->keep_fds[i];
+	return 0;
 }
 
 /* Become the supervisor; never returns. */
@@ -436,29 +602,31 @@ __dead void
 supervise(const struct options *o, struct launch *l, const struct report *r)
 {
 	struct supervisor s;
-	struct failure f;
+	struct failure f = { STEP_STDIO, 0, 0, -1 };
 
 	memset(&s, 0, sizeof s);
 	s.o = o;
 	s.l = l;
 	s.r = r;
 	s.child = -1;
+	s.execrd = -1;
 	s.timer = -1;
 	s.delay = o->restart_delay_ms;
 	supervise_settle(o, l, r);
 	if (logpipe_open(&s.log, o, l) == -1)
-		launch_failed(o, l, r, STEP_STDIO, errno, 0);
+		goto fail;
+	f.step = STEP_SIGNALS;
 	if (supervise_signals_catch(&s) == -1)
-		launch_failed(o, l, r, STEP_SIGNALS, errno, 0);
-	if (o->max_restarts > 0 &&
-	    (s.restarts = calloc((size_t)o->max_restarts, sizeof *s.restarts))
-	    == NULL)
-		launch_failed(o, l, r, STEP_FORK, errno, 0);
-	/* The first start is the caller's to report. */
-	if (supervise_spawn(&s, &f) != 0)
-		report_failure(r, (enum step)f.step, f.err, f.arg);
-	(void)close(r->wr);
-	s.state = RUNNING;
+		goto fail;
+	f.step = STEP_FORK;
+	if (supervise_plan(&s) == -1 || (o->max_restarts > 0 &&
+	    (s.restarts = calloc((size_t)o->max_restarts,
+	    sizeof *s.restarts)) == NULL))
+		goto fail;
+	s.state = supervise_start(&s);
 	supervise_loop(&s);
 	supervise_exit(&s, s.exit_status);
+fail:
+	f.err = errno;
+	report_send(r->wr, &f);
 }

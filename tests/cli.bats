@@ -68,7 +68,7 @@ setup() {
 	read_pidfile "$PF" >/dev/null
 	assert_regex "$stderr" "daemonize: program sleep is /.*/sleep"
 	assert_regex "$stderr" "daemonize: locked $PF"
-	assert_regex "$stderr" "daemonize: pid [0-9]+: chdir /"
+	assert_regex "$stderr" "daemonize: chdir /"
 	assert_regex "$stderr" "exec /.*/sleep"
 	assert_regex "$stderr" "daemonize: sleep is running"
 	run --separate-stderr -0 "$DAEMONIZE" -p "$BATS_TEST_TMPDIR/q.pid" sleep "$MARK"

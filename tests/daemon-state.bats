@@ -128,7 +128,7 @@ signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGUSR2, signal
 signal.signal(signal.SIGPIPE, signal.SIG_IGN)
 os.execv(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" -p "$PF" sleep "$MARK"
 	PID=$(read_pidfile "$PF")
-	assert_equal "$(status_field "$PID" SigIgn)" 0000000000000000
+	assert_equal "$(ignored_signals "$PID")" 0000000000000000
 	assert_equal "$(status_field "$PID" SigBlk)" 0000000000000000
 	# And so a plain kill stops it.
 	kill "$PID"

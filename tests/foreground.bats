@@ -35,7 +35,7 @@ setup() {
 	wait_until 5 file_nonempty "$PF"
 	assert_equal "$(readlink "/proc/$child/cwd")" /tmp
 	assert_equal "$(status_field "$child" Umask)" 0027
-	assert_equal "$(status_field "$child" SigIgn)" 0000000000000000
+	assert_equal "$(ignored_signals "$child")" 0000000000000000
 	assert_equal "$(readlink "/proc/$child/fd/0")" /dev/null
 	assert_equal "$(extra_fds "$child")" "$PF"
 	run -1 "$DAEMONIZE" -p "$PF" true

@@ -223,6 +223,6 @@ uid $(id -u nobody) $(id -u nobody)"
 	# says it, so 126, from the daemon, and nothing left.
 	run --separate-stderr -126 env PATH="$BATS_TEST_TMPDIR/rootonly:$PATH" \
 		"$DAEMONIZE" -p "$BATS_TEST_TMPDIR/none.pid" -u nobody dz-prog "$MARK"
-	assert_equal "$stderr" "daemonize: dz-prog: Permission denied"
+	assert_equal "$stderr" "daemonize: $BATS_TEST_TMPDIR/rootonly/dz-prog: Permission denied"
 	assert [ ! -e "$BATS_TEST_TMPDIR/none.pid" ]
 }

@@ -85,6 +85,16 @@ status_field() {
 		"/proc/$1/status"
 }
 
+# ignored_signals PID: SigIgn of PID, as 16 hex digits, less the C
+# library's own signals (32 to 34: glibc keeps 32 and 33 for its threads,
+# musl 32 to 34), which sigaction(2) refuses to change: a caller that
+# ignores one of those hands it on, whatever the daemonizer.
+ignored_signals() {
+	local ign
+	ign=$(status_field "$1" SigIgn) || return 1
+	printf '%016x\n' $((0x$ign & ~0x380000000))
+}
+
 # fd_list PID: the open descriptors of PID, sorted, space separated.
 fd_list() {
 	find "/proc/$1/fd" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -n |

@@ -1,0 +1,18 @@
+/*
+ * Systems without Linux's /proc/self/fd and getdents64: no walk; closing
+ * falls back to every number up to the descriptor limit.
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include "daemonize.h"
+
+int
+fdwalk_close(const int *keep, size_t n)
+{
+	(void)keep;
+	(void)n;
+	errno = ENOSYS;
+	return -1;
+}
