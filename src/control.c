@@ -134,13 +134,18 @@ control_examine(struct target *t, const struct options *o)
 	return LSB_RUNNING;
 }
 
-/* Remove a pidfile nobody holds, holding its lock so no start races us. */
+/*
+ * Remove a pidfile nobody holds, holding a shared lock so that no start
+ * takes it meanwhile; a start that meets the shared lock knows it for a
+ * probe and tries again (pidfile.c), where an exclusive one would have
+ * made it fail.
+ */
 static void
 control_remove_stale(const struct target *t)
 {
 	struct stat sb;
 
-	if (flock(t->fd, LOCK_EX | LOCK_NB) == -1)
+	if (flock(t->fd, LOCK_SH | LOCK_NB) == -1)
 		return;
 	if (stat(t->path, &sb) == 0 && sb.st_dev == t->dev &&
 	    sb.st_ino == t->ino)

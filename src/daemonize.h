@@ -43,12 +43,15 @@ struct limit {
 	rlim_t hard;
 };
 
+struct addrinfo;
+
 /* One --wait-for condition. */
 struct waitfor {
 	const char *spec;	/* as given, for messages */
 	char *host;		/* tcp: */
 	char *port;		/* tcp: */
 	const char *path;	/* path: */
+	struct addrinfo *ai;	/* tcp:, resolved once, before forking */
 	bool met;
 };
 

@@ -211,6 +211,20 @@ options_array(void *array, const struct options *o, size_t size)
 	return array;
 }
 
+/*
+ * A value the option does not take: name the option the way the user wrote
+ * it and say what it takes, in one wording for every option ("--nice 20:
+ * expected ...") so that scripts and tests can rely on it.
+ */
+static __dead void
+options_bad(char **argv, int opt, const char *value, const char *expected)
+{
+	char name[64];
+
+	options_name(name, sizeof name, argv, opt);
+	die(STATUS_USAGE, "%s %s: expected %s", name, value, expected);
+}
+
 /* A path value must not be empty: "" can only be a mistake. */
 static const char *
 options_path(const char *value, char **argv, int opt)
@@ -224,18 +238,20 @@ options_path(const char *value, char **argv, int opt)
 	return value;
 }
 
-static void
-options_env(struct options *o, char *value, char **argv, int opt)
+/* A decimal integer within [min, max]. */
+static int
+options_int(const char *value, long min, long max, char **argv, int opt,
+    const char *expected)
 {
-	char name[64];
-	const char *eq = strchr(value, '=');
+	char *end;
+	long v;
 
-	if (eq == NULL || eq == value) {
-		options_name(name, sizeof name, argv, opt);
-		die(STATUS_USAGE, "%s %s: expected NAME=VALUE", name, value);
-	}
-	o->env = options_array(o->env, o, sizeof *o->env);
-	o->env[o->nenv++] = value;
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (*value == '\0' || *end != '\0' || errno != 0 || v < min ||
+	    v > max)
+		options_bad(argv, opt, value, expected);
+	return (int)v;
 }
 
 /*
@@ -262,6 +278,102 @@ options_parse_duration(const char *s, long *ms)
 		return -1;
 	*ms = whole * 1000 + frac;
 	return 0;
+}
+
+static long
+options_duration(const char *value, char **argv, int opt)
+{
+	long ms;
+
+	if (options_parse_duration(value, &ms) == -1)
+		options_bad(argv, opt, value, "seconds, at most 86400");
+	return ms;
+}
+
+/*
+ * --wait: bare, the default timeout; given, a duration that cannot be 0,
+ * since 0 is how the options say "not waiting".
+ */
+static long
+options_wait(const char *value, char **argv, int opt)
+{
+	long ms;
+
+	if (value == NULL)
+		return OPTIONS_WAIT_DEFAULT;
+	if (options_parse_duration(value, &ms) == -1 || ms == 0)
+		options_bad(argv, opt, value,
+		    "seconds, more than 0 and at most 86400");
+	return ms;
+}
+
+static mode_t
+options_umask(const char *value, char **argv, int opt)
+{
+	mode_t mode;
+
+	if (options_parse_umask(value, &mode) == -1)
+		options_bad(argv, opt, value, "an octal mode from 0 to 0777");
+	return mode;
+}
+
+static int
+options_signal(const char *value, char **argv, int opt)
+{
+	int sig;
+
+	if ((sig = signals_number(value)) == -1)
+		options_bad(argv, opt, value, "a signal name or number");
+	return sig;
+}
+
+static int
+options_facility(const char *value, char **argv, int opt)
+{
+	int facility;
+
+	if ((facility = logpipe_facility(value)) == -1)
+		options_bad(argv, opt, value, "a syslog facility such as "
+		    "daemon, user or local0 to local7");
+	return facility;
+}
+
+static void
+options_env(struct options *o, char *value, char **argv, int opt)
+{
+	const char *eq = strchr(value, '=');
+
+	if (eq == NULL || eq == value)
+		options_bad(argv, opt, value, "NAME=VALUE");
+	o->env = options_array(o->env, o, sizeof *o->env);
+	o->env[o->nenv++] = value;
+}
+
+static void
+options_keep_fd(struct options *o, const char *value, char **argv, int opt)
+{
+	int fd;
+
+	o->keep_fds = options_array(o->keep_fds, o, sizeof *o->keep_fds);
+	fd = options_int(value, 3, INT_MAX, argv, opt,
+	    "a descriptor number of 3 or more");
+	o->keep_fds[o->nkeep_fds++] = fd;
+}
+
+/*
+ * --limit and --wait-for parse straight into the next slot of their array,
+ * so the array must exist first; the count takes in only a good slot.
+ */
+static void
+options_limit(struct options *o, const char *value, char **argv, int opt)
+{
+	o->limits = options_array(o->limits, o, sizeof *o->limits);
+	if (limits_parse(value, &o->limits[o->nlimits]) == -1)
+		options_bad(argv, opt, value, "RESOURCE=VALUE or "
+		    "RESOURCE=SOFT:HARD with RESOURCE one of as, core, cpu, "
+		    "data, fsize, memlock, nofile, nproc, rss, stack and "
+		    "VALUE a number or unlimited");
+	o->nlimits++;
 }
 
 /* tcp:HOST:PORT (HOST may be [v6]) or path:FILE. */
@@ -292,89 +404,119 @@ options_parse_waitfor(const char *s, struct waitfor *w)
 	return 0;
 }
 
-/* A decimal integer within [min, max], or die with a usage error. */
-static int
-options_int(const char *value, long min, long max, char **argv, int opt,
-    const char *expected)
-{
-	char name[64], *end;
-	long v;
-
-	errno = 0;
-	v = strtol(value, &end, 10);
-	if (*value == '\0' || *end != '\0' || errno != 0 || v < min ||
-	    v > max) {
-		options_name(name, sizeof name, argv, opt);
-		die(STATUS_USAGE, "%s %s: expected %s", name, value, expected);
-	}
-	return (int)v;
-}
-
 static void
-options_limit(struct options *o, const char *value, char **argv, int opt)
+options_waitfor(struct options *o, const char *value, char **argv, int opt)
+{
+	o->waitfor = options_array(o->waitfor, o, sizeof *o->waitfor);
+	if (options_parse_waitfor(value, &o->waitfor[o->nwaitfor]) == -1)
+		options_bad(argv, opt, value, "tcp:HOST:PORT or path:FILE");
+	o->nwaitfor++;
+}
+
+/* getopt_long() found no such option, or no value for one: say which. */
+static __dead void
+options_getopt_error(int opt, char **argv)
 {
 	char name[64];
 
-	o->limits = options_array(o->limits, o, sizeof *o->limits);
-	if (limits_parse(value, &o->limits[o->nlimits]) == -1) {
-		options_name(name, sizeof name, argv, opt);
-		die(STATUS_USAGE, "%s %s: expected RESOURCE=VALUE or "
-		    "RESOURCE=SOFT:HARD with RESOURCE one of as, core, cpu, "
-		    "data, fsize, memlock, nofile, nproc, rss, stack and "
-		    "VALUE a number or unlimited", name, value);
+	/*
+	 * optarg may still hold an earlier option's value, which
+	 * options_name() would take for this one's.
+	 */
+	optarg = NULL;
+	if (opt == ':') {
+		options_name(name, sizeof name, argv, optopt);
+		die(STATUS_USAGE, "%s: missing value", name);
 	}
-	o->nlimits++;
+	if (optopt != 0)
+		die(STATUS_USAGE, "-%c: unknown option", optopt);
+	options_name(name, sizeof name, argv, 0);
+	die(STATUS_USAGE, "%s: unknown option", name);
 }
 
-/* A duration option's value, or die with a usage error. */
-static long
-options_duration(const char *value, char **argv, int opt)
-{
-	char name[64];
-	long ms;
-
-	if (options_parse_duration(value, &ms) == -1) {
-		options_name(name, sizeof name, argv, opt);
-		die(STATUS_USAGE, "%s %s: expected seconds, at most 86400",
-		    name, value);
-	}
-	return ms;
-}
-
-/* --status, --stop, --signal and --kill. */
+/* One option, short or long, with its value in optarg. */
 static void
-options_control(struct options *o, int opt, char **argv)
+options_one(struct options *o, int opt, char **argv)
 {
-	char name[64];
-
 	switch (opt) {
-	case OPT_KILL:
-		o->kill = true;
-		return;
-	case OPT_SIGNAL:
-		if ((o->signal = signals_number(optarg)) == -1) {
-			options_name(name, sizeof name, argv, opt);
-			die(STATUS_USAGE, "%s %s: expected a signal name or "
-			    "number", name, optarg);
-		}
-		o->control = CONTROL_SIGNAL;
-		return;
-	case OPT_STATUS:
-		o->control = CONTROL_STATUS;
-		return;
-	case OPT_STOP:
-		o->control = CONTROL_STOP;
-		return;
-	}
-}
-
-/* The supervision options. */
-static void
-options_respawn(struct options *o, int opt, char **argv)
-{
-	char name[64];
-
-	switch (opt) {
+	case 'a':
+		o->append = true;
+		break;
+	case 'c':
+		o->chdir = options_path(optarg, argv, opt);
+		break;
+	case 'e':
+		o->stderr_path = options_path(optarg, argv, opt);
+		break;
+	case 'E':
+		options_env(o, optarg, argv, opt);
+		break;
+	case 'f':
+		o->foreground = true;
+		break;
+	case 'h':
+		o->help = true;
+		break;
+	case 'l':
+		o->lockfile = options_path(optarg, argv, opt);
+		break;
+	case 'm':
+		o->umask = options_umask(optarg, argv, opt);
+		break;
+	case 'o':
+		o->stdout_path = options_path(optarg, argv, opt);
+		break;
+	case 'p':
+		o->pidfile = options_path(optarg, argv, opt);
+		break;
+	case 'r':
+		o->respawn = true;
+		break;
+	case 'u':
+		o->user = options_path(optarg, argv, opt);
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case 'V':
+		o->version = true;
+		break;
+	/* The process the program runs as. */
+	case OPT_CHROOT:
+		o->chroot = options_path(optarg, argv, opt);
+		break;
+	case OPT_CLEAR_ENV:
+		o->clear_env = true;
+		break;
+	case OPT_GROUP:
+		o->group = options_path(optarg, argv, opt);
+		break;
+	case OPT_KEEP_FD:
+		options_keep_fd(o, optarg, argv, opt);
+		break;
+	case OPT_LIMIT:
+		options_limit(o, optarg, argv, opt);
+		break;
+	case OPT_NICE:
+		o->nice = options_int(optarg, -20, 19, argv, opt,
+		    "a niceness from -20 to 19");
+		o->nice_set = true;
+		break;
+	/* Readiness. */
+	case OPT_NOTIFY:
+		o->notify = true;
+		break;
+	case OPT_NOTIFY_FD:
+		o->notify_fd = options_int(optarg, 3, INT_MAX, argv, opt,
+		    "a descriptor number of 3 or more");
+		break;
+	case OPT_WAIT:
+		o->wait_ms = options_wait(optarg, argv, opt);
+		break;
+	case OPT_WAIT_FOR:
+		options_waitfor(o, optarg, argv, opt);
+		break;
+	/* Supervision. */
 	case OPT_CHILD_PIDFILE:
 		o->child_pidfile = options_path(optarg, argv, opt);
 		break;
@@ -400,156 +542,24 @@ options_respawn(struct options *o, int opt, char **argv)
 		o->syslog_tag = optarg;
 		break;
 	case OPT_SYSLOG_FACILITY:
-		if ((o->syslog_facility = logpipe_facility(optarg)) == -1) {
-			options_name(name, sizeof name, argv, opt);
-			die(STATUS_USAGE, "%s %s: expected a syslog facility "
-			    "such as daemon, user or local0 to local7", name,
-			    optarg);
-		}
+		o->syslog_facility = options_facility(optarg, argv, opt);
 		break;
-	}
-}
-
-/* The readiness options. */
-static void
-options_ready(struct options *o, int opt, char **argv)
-{
-	char name[64];
-
-	switch (opt) {
-	case OPT_NOTIFY:
-		o->notify = true;
+	/* Control of a running daemon. */
+	case OPT_KILL:
+		o->kill = true;
 		break;
-	case OPT_NOTIFY_FD:
-		o->notify_fd = options_int(optarg, 3, INT_MAX, argv, opt,
-		    "a descriptor number of 3 or more");
+	case OPT_SIGNAL:
+		o->signal = options_signal(optarg, argv, opt);
+		o->control = CONTROL_SIGNAL;
 		break;
-	case OPT_WAIT:
-		if (optarg == NULL)
-			o->wait_ms = OPTIONS_WAIT_DEFAULT;
-		else if (options_parse_duration(optarg, &o->wait_ms) == -1 ||
-		    o->wait_ms == 0) {
-			options_name(name, sizeof name, argv, opt);
-			die(STATUS_USAGE, "%s %s: expected seconds, more than "
-			    "0 and at most 86400", name, optarg);
-		}
+	case OPT_STATUS:
+		o->control = CONTROL_STATUS;
 		break;
-	case OPT_WAIT_FOR:
-		o->waitfor = options_array(o->waitfor, o, sizeof *o->waitfor);
-		if (options_parse_waitfor(optarg,
-		    &o->waitfor[o->nwaitfor]) == -1) {
-			options_name(name, sizeof name, argv, opt);
-			die(STATUS_USAGE, "%s %s: expected tcp:HOST:PORT or "
-			    "path:FILE", name, optarg);
-		}
-		o->nwaitfor++;
+	case OPT_STOP:
+		o->control = CONTROL_STOP;
 		break;
 	default:
-		options_respawn(o, opt, argv);
-		options_control(o, opt, argv);
-		break;
-	}
-}
-
-/* The long-only options. */
-static void
-options_long(struct options *o, int opt, char **argv)
-{
-	switch (opt) {
-	case OPT_CHROOT:
-		o->chroot = options_path(optarg, argv, opt);
-		break;
-	case OPT_CLEAR_ENV:
-		o->clear_env = true;
-		break;
-	case OPT_GROUP:
-		o->group = options_path(optarg, argv, opt);
-		break;
-	case OPT_KEEP_FD:
-		o->keep_fds = options_array(o->keep_fds, o, sizeof *o->keep_fds);
-		o->keep_fds[o->nkeep_fds++] = options_int(optarg, 3, INT_MAX,
-		    argv, opt, "a descriptor number of 3 or more");
-		break;
-	case OPT_LIMIT:
-		options_limit(o, optarg, argv, opt);
-		break;
-	case OPT_NICE:
-		o->nice = options_int(optarg, -20, 19, argv, opt,
-		    "a niceness from -20 to 19");
-		o->nice_set = true;
-		break;
-	default:
-		options_ready(o, opt, argv);
-		break;
-	}
-}
-
-static void
-options_one(struct options *o, int opt, char **argv)
-{
-	char name[64];
-
-	if (opt >= OPT_CHROOT) {
-		options_long(o, opt, argv);
-		return;
-	}
-	switch (opt) {
-	case 'a':
-		o->append = true;
-		break;
-	case 'c':
-		o->chdir = options_path(optarg, argv, opt);
-		break;
-	case 'e':
-		o->stderr_path = options_path(optarg, argv, opt);
-		break;
-	case 'E':
-		options_env(o, optarg, argv, opt);
-		break;
-	case 'f':
-		o->foreground = true;
-		break;
-	case 'h':
-		o->help = true;
-		break;
-	case 'l':
-		o->lockfile = options_path(optarg, argv, opt);
-		break;
-	case 'm':
-		if (options_parse_umask(optarg, &o->umask) == -1) {
-			options_name(name, sizeof name, argv, opt);
-			die(STATUS_USAGE, "%s %s: expected an octal mode "
-			    "from 0 to 0777", name, optarg);
-		}
-		break;
-	case 'o':
-		o->stdout_path = options_path(optarg, argv, opt);
-		break;
-	case 'p':
-		o->pidfile = options_path(optarg, argv, opt);
-		break;
-	case 'r':
-		o->respawn = true;
-		break;
-	case 'u':
-		o->user = options_path(optarg, argv, opt);
-		break;
-	case 'v':
-		o->verbose = true;
-		break;
-	case 'V':
-		o->version = true;
-		break;
-	case ':':
-		optarg = NULL;
-		options_name(name, sizeof name, argv, optopt);
-		die(STATUS_USAGE, "%s: missing value", name);
-	default:
-		if (optopt != 0)
-			die(STATUS_USAGE, "-%c: unknown option", optopt);
-		optarg = NULL;
-		options_name(name, sizeof name, argv, 0);
-		die(STATUS_USAGE, "%s: unknown option", name);
+		options_getopt_error(opt, argv);
 	}
 }
 

@@ -28,6 +28,9 @@
 
 /* Opening and locking races with an instance removing the file; bounded. */
 #define PIDFILE_TRIES	100
+/* How long a start waits out --status and --stop probes, at most. */
+#define PIDFILE_PROBE_TRIES	1000
+#define PIDFILE_PROBE_NS	1000000L
 
 void
 pidfile_init(struct pidfile *p, const char *path)
@@ -93,7 +96,29 @@ pidfile_drop(struct pidfile *p)
 	errno = saved;
 }
 
-/* Try once to open and lock; 1 means "the file changed, try again". */
+/*
+ * The exclusive lock was refused: is it held only by --status or --stop
+ * probing it?  A probe takes a shared lock for a moment, never an
+ * exclusive one; a running instance holds its exclusive lock for life,
+ * and then a shared one is refused too.  A start must not fail because a
+ * probe looked at that instant: 1 means "only probes, try again".
+ */
+static int
+pidfile_probed(int fd)
+{
+	struct timespec pause = { 0, PIDFILE_PROBE_NS };
+
+	if (flock(fd, LOCK_SH | LOCK_NB) == -1)
+		return 0;
+	(void)flock(fd, LOCK_UN);
+	(void)nanosleep(&pause, NULL);
+	return 1;
+}
+
+/*
+ * Try once to open and lock; 1 means "the file changed, try again", 2
+ * "only probes hold it, try again".
+ */
 static int
 pidfile_try_lock(struct pidfile *p, struct pidfile *shared)
 {
@@ -115,8 +140,13 @@ pidfile_try_lock(struct pidfile *p, struct pidfile *shared)
 		pidfile_drop(p);
 		p->fd = shared->fd;
 		shared->fd = -1;
-	} else if (flock(p->fd, LOCK_EX | LOCK_NB) == -1)
+	} else if (flock(p->fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK && pidfile_probed(p->fd)) {
+			pidfile_drop(p);
+			return 2;
+		}
 		goto fail;
+	}
 	/*
 	 * The instance that held the lock removes the file as it exits, so
 	 * the file locked may no longer be the one the path names: only a
@@ -143,13 +173,20 @@ fail:
 int
 pidfile_lock(struct pidfile *p, struct pidfile *shared)
 {
-	int tries, rc;
+	int changed = 0, probed = 0, rc;
 
-	for (tries = 0; tries < PIDFILE_TRIES; tries++)
-		if ((rc = pidfile_try_lock(p, shared)) != 1)
-			return rc;
-	errno = EAGAIN;
-	return -1;
+	while ((rc = pidfile_try_lock(p, shared)) > 0) {
+		if (rc == 1 && ++changed == PIDFILE_TRIES) {
+			errno = EAGAIN;
+			return -1;
+		}
+		/* Probed without a pause for a second: as good as held. */
+		if (rc == 2 && ++probed == PIDFILE_PROBE_TRIES) {
+			errno = EWOULDBLOCK;
+			return -1;
+		}
+	}
+	return rc;
 }
 
 /*

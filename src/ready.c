@@ -82,6 +82,34 @@ ready_socket(struct ready *r)
 	return setenv("NOTIFY_SOCKET", name, 1);
 }
 
+/*
+ * Resolve each --wait-for host once, now: a lookup on every check would
+ * let a slow resolver overrun the deadline, and a name that cannot be
+ * resolved is a mistake to report before anything starts.
+ */
+static void
+ready_resolve(const struct options *o)
+{
+	struct addrinfo hints;
+	struct waitfor *w;
+	size_t i;
+	int rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	for (i = 0; i < o->nwaitfor; i++) {
+		w = &o->waitfor[i];
+		if (w->host == NULL)
+			continue;
+		rc = getaddrinfo(w->host, w->port, &hints, &w->ai);
+		if (rc == EAI_SYSTEM)
+			die_errno(STATUS_FAILED, errno, "--wait-for %s", w->spec);
+		if (rc != 0)
+			die(STATUS_FAILED, "--wait-for %s: %s", w->spec,
+			    gai_strerror(rc));
+	}
+}
+
 /* In the caller, before forking. */
 int
 ready_prepare(const struct options *o, struct ready *r)
@@ -90,6 +118,7 @@ ready_prepare(const struct options *o, struct ready *r)
 
 	if (o->wait_ms == 0)
 		return 0;
+	ready_resolve(o);
 	if (subreaper_become() == -1)
 		return -1;
 	if (o->notify && ready_socket(r) == -1)
@@ -250,21 +279,17 @@ ready_read_pipe(struct ready *r, int *err)
 	return 0;
 }
 
-/* Does a TCP connect to w succeed now? */
+/* Does a TCP connect to one of w's addresses succeed now? */
 static bool
 ready_tcp(const struct waitfor *w)
 {
-	struct addrinfo hints, *res, *ai;
+	struct addrinfo *ai;
 	struct pollfd pfd;
 	socklen_t len;
 	bool ok = false;
 	int s, soerr;
 
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(w->host, w->port, &hints, &res) != 0)
-		return false;
-	for (ai = res; ai != NULL && !ok; ai = ai->ai_next) {
+	for (ai = w->ai; ai != NULL && !ok; ai = ai->ai_next) {
 		s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
 		    SOCK_NONBLOCK, ai->ai_protocol);
 		if (s == -1)
@@ -281,7 +306,6 @@ ready_tcp(const struct waitfor *w)
 		}
 		(void)close(s);
 	}
-	freeaddrinfo(res);
 	return ok;
 }
 

@@ -167,12 +167,22 @@ PY
 	run -0 python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2).read()' "http://[::1]:$port/"
 }
 
-@test "--wait-for tcp: a port that does not resolve is never ready" {
-	timed_run --separate-stderr -125 "$DAEMONIZE" --wait=0.5 -p "$PF" --wait-for tcp:127.0.0.1:dz-no-such-service sleep "$MARK"
-	assert_equal "$stderr" "daemonize: sleep was not ready within 0.500 seconds; stopped it"
-	assert [ "$ELAPSED" -ge 500 ]
+@test "--wait-for tcp: a port that does not resolve is an error at once, nothing started" {
+	timed_run --separate-stderr -125 "$DAEMONIZE" --wait=5 -p "$PF" --wait-for tcp:127.0.0.1:dz-no-such-service sleep "$MARK"
+	assert_regex "$stderr" "^daemonize: --wait-for tcp:127.0.0.1:dz-no-such-service: [^:]+$"
+	assert [ "$ELAPSED" -lt "$(slow 2000)" ]
 	assert_equal "$(procs_with_arg "$MARK")" ""
 	assert [ ! -e "$PF" ]
+}
+
+@test "--wait-for tcp: the name is looked up once, not at every check" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	port=$(free_port)
+	# localhost comes from /etc/hosts: each lookup opens it.
+	run --separate-stderr -125 strace -f -qq -e trace=openat -o "$BATS_TEST_TMPDIR/trace" \
+		"$DAEMONIZE_BINARY" --wait=1 -p "$PF" --wait-for "tcp:localhost:$port" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: sleep was not ready within 1 second; stopped it"
+	assert_equal "$(grep -c '"/etc/hosts"' "$BATS_TEST_TMPDIR/trace")" 1
 }
 
 @test "--wait-for path: waits for the file; all conditions must hold" {
@@ -216,4 +226,45 @@ PY
 	assert_equal "$stderr" "daemonize: --wait 1.5s: expected seconds, more than 0 and at most 86400"
 	run --separate-stderr -2 "$DAEMONIZE" --notify-fd 5 --keep-fd 5 true
 	assert_equal "$stderr" "daemonize: --notify-fd 5: also given to --keep-fd"
+}
+
+# in_caller_state PYTHON-STATEMENTS CMD...: run CMD from a python3 that
+# first changes its own signal state, which CMD inherits.
+in_caller_state() {
+	local state=$1
+	shift
+	python3 -c "
+import os, signal, sys
+$state
+os.execv(sys.argv[1], sys.argv[1:])" "$@"
+}
+
+@test "a caller that ignores SIGCHLD: --wait still sees the program die, and how" {
+	run --separate-stderr -125 in_caller_state \
+		'signal.signal(signal.SIGCHLD, signal.SIG_IGN)' \
+		"$DAEMONIZE" --wait=2 -p "$PF" sh -c 'exit 3'
+	assert_equal "$stderr" "daemonize: sh exited with status 3 before it was ready"
+	assert [ ! -e "$PF" ]
+	# With a condition, too: no timeout, no TERM to a pid not ours.
+	timed_run --separate-stderr -125 in_caller_state \
+		'signal.signal(signal.SIGCHLD, signal.SIG_IGN)' \
+		"$DAEMONIZE" --wait=5 -p "$PF" --wait-for "path:$BATS_TEST_TMPDIR/never" \
+		sh -c 'exit 4'
+	assert_equal "$stderr" "daemonize: sh exited with status 4 before it was ready"
+	assert [ "$ELAPSED" -lt "$(slow 3000)" ]
+	assert [ ! -e "$PF" ]
+}
+
+@test "a caller that blocks every signal: --wait still sees the program die" {
+	run --separate-stderr -125 in_caller_state \
+		'signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())' \
+		"$DAEMONIZE" --wait=2 -p "$PF" sh -c 'exit 3'
+	assert_equal "$stderr" "daemonize: sh exited with status 3 before it was ready"
+	assert [ ! -e "$PF" ]
+	# And a program that lives is handed no blocked signal.
+	run -0 in_caller_state \
+		'signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())' \
+		"$DAEMONIZE" --wait=0.3 -p "$PF" sleep "$MARK"
+	PID=$(read_pidfile "$PF")
+	assert_equal "$(status_field "$PID" SigBlk)" 0000000000000000
 }

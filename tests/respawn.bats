@@ -18,6 +18,33 @@ teardown() {
 	if [ -n "${RSYSLOG:-}" ]; then
 		rm -f /dev/log
 	fi
+	if [ -n "${SMALL:-}" ]; then
+		umount -l "$SMALL"
+	fi
+}
+
+# start_rsyslog: a syslog daemon on /dev/log writing "facility.severity
+# tag: message" lines to $BATS_TEST_TMPDIR/syslog; skips where it cannot.
+start_rsyslog() {
+	is_root || skip "needs root to run a syslog daemon on /dev/log"
+	command -v rsyslogd >/dev/null || skip "rsyslog is not installed"
+	[ ! -e /dev/log ] || skip "/dev/log already exists: another syslog daemon"
+	cat >"$BATS_TEST_TMPDIR/rsyslog.conf" <<CONF
+module(load="imuxsock" SysSock.Name="/dev/log")
+template(name="dz" type="string" string="%syslogfacility-text%.%syslogseverity-text% %syslogtag%%msg%\\n")
+*.* action(type="omfile" file="$BATS_TEST_TMPDIR/syslog" template="dz")
+CONF
+	rsyslogd -n -f "$BATS_TEST_TMPDIR/rsyslog.conf" -i "$BATS_TEST_TMPDIR/rsyslog.pid" 3>&- &
+	RSYSLOG=$!
+	track_pid "$RSYSLOG"
+	wait_until 10 test -S /dev/log
+}
+
+# stop_rsyslog: stop it, its lines all written.
+stop_rsyslog() {
+	kill "$RSYSLOG"
+	wait_until 5 pid_gone "$RSYSLOG"
+	rm -f /dev/log
 }
 
 # start_supervisor ARGS...: a supervised program; sets SUP and CHILD.
@@ -438,29 +465,105 @@ for i in range(1, 30001):
 }
 
 @test "--syslog: each line reaches syslog with the tag, at info or err" {
-	is_root || skip "needs root to run a syslog daemon on /dev/log"
-	command -v rsyslogd >/dev/null || skip "rsyslog is not installed"
-	[ ! -e /dev/log ] || skip "/dev/log already exists: another syslog daemon"
-	cat >"$BATS_TEST_TMPDIR/rsyslog.conf" <<CONF
-module(load="imuxsock" SysSock.Name="/dev/log")
-template(name="dz" type="string" string="%syslogfacility-text%.%syslogseverity-text% %syslogtag%%msg%\\n")
-*.* action(type="omfile" file="$BATS_TEST_TMPDIR/syslog" template="dz")
-CONF
-	rsyslogd -n -f "$BATS_TEST_TMPDIR/rsyslog.conf" -i "$BATS_TEST_TMPDIR/rsyslog.pid" 3>&- &
-	RSYSLOG=$!
-	track_pid "$RSYSLOG"
-	wait_until 10 test -S /dev/log
+	start_rsyslog
 	start_supervisor --syslog=dz-test --syslog-facility local3 --max-restarts 0 \
 		sh -c 'echo to-out; echo to-err >&2; printf last-without-newline; sleep 0.2'
 	wait_until 10 grep -q 'giving up' "$BATS_TEST_TMPDIR/syslog"
-	kill "$RSYSLOG"
-	wait_until 5 pid_gone "$RSYSLOG"
-	rm -f /dev/log
+	stop_rsyslog
 	run cat "$BATS_TEST_TMPDIR/syslog"
 	assert_line "local3.info dz-test[$SUP]: to-out"
 	assert_line "local3.err dz-test[$SUP]: to-err"
 	assert_line "local3.info dz-test[$SUP]: last-without-newline"
 	assert_line --regexp "^local3.notice dz-test\[$SUP\]: daemonize: sh \(pid $CHILD\) exited with status 0\$"
+}
+
+@test "without --output or --syslog, what the supervisor says (giving up) goes to syslog" {
+	start_rsyslog
+	start_supervisor --max-restarts 0 sh -c 'echo lost; sleep 0.3; exit 3'
+	wait_until 10 grep -q 'giving up' "$BATS_TEST_TMPDIR/syslog"
+	wait_until 5 pid_gone "$SUP"
+	stop_rsyslog
+	run cat "$BATS_TEST_TMPDIR/syslog"
+	assert_line "daemon.notice daemonize[$SUP]: daemonize: sh (pid $CHILD) exited with status 3"
+	assert_line "daemon.err daemonize[$SUP]: daemonize: sh restarted 0 times within 60 s; giving up"
+	# The program's own output had nowhere to go but /dev/null.
+	refute_line --partial lost
+}
+
+@test "HUP after the daemon's user swapped its log for a symlink: root's file untouched" {
+	is_root || skip "needs root"
+	open_for_nobody
+	logs=$BATS_TEST_TMPDIR/logs
+	mkdir "$logs"
+	chown nobody "$logs"
+	secret=$BATS_TEST_TMPDIR/secret
+	echo root-only >"$secret"
+	chmod 600 "$secret"
+	start_supervisor -u nobody --output "$logs/log" sh -c \
+		"trap 'echo after-hup' HUP; echo before; while :; do sleep 0.05; done"
+	wait_until 5 grep -qx before "$logs/log"
+	# The user owns the directory: it moves the log and links root's file.
+	as_nobody sh -c "mv '$logs/log' '$logs/old' && ln -s '$secret' '$logs/log'"
+	kill -HUP "$SUP"
+	wait_until 5 grep -qx after-hup "$logs/old"
+	assert_equal "$(cat "$secret")" root-only
+	assert_equal "$(cat "$logs/old")" "before
+daemonize: reopening $logs/log: is a symbolic link, refusing to follow it; still writing to the old file
+after-hup"
+	assert [ -L "$logs/log" ]
+	# A FIFO in its place is no log either, and cannot hang the supervisor.
+	as_nobody sh -c "rm '$logs/log' && mkfifo '$logs/log'"
+	kill -HUP "$SUP"
+	wait_until 5 grep -q 'not a regular file' "$logs/old"
+	pid_alive "$SUP"
+	kill -TERM "$SUP"
+	wait_until 5 pid_gone "$SUP"
+}
+
+@test "a log that is a symlink or not a regular file is refused at the start" {
+	ln -s "$BATS_TEST_TMPDIR/target" "$LOG"
+	run --separate-stderr "$DAEMONIZE" -r -p "$PF" --output "$LOG" sleep "$MARK"
+	track_marker "$MARK"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "daemonize: $LOG: is a symbolic link, refusing to follow it"
+	assert [ ! -e "$BATS_TEST_TMPDIR/target" ]
+	assert [ ! -e "$PF" ]
+	rm "$LOG"
+	mkfifo "$LOG"
+	run --separate-stderr timeout 5 "$DAEMONIZE" -r -p "$PF" --output "$LOG" sleep "$MARK"
+	track_marker "$MARK"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "daemonize: $LOG: not a regular file"
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
+@test "-v and a leftover writer flooding a log on a full tmpfs: TERM still stops the supervisor" {
+	is_root || skip "needs root to mount a small tmpfs"
+	SMALL=$BATS_TEST_TMPDIR/small
+	mkdir "$SMALL"
+	mount -t tmpfs -o size=64k tmpfs "$SMALL" || skip "cannot mount a tmpfs"
+	# Each run leaves a writer behind that keeps the log pipe full.
+	start_supervisor -v --output "$SMALL/log" --restart-delay 0.1 --stop-timeout 1 \
+		sh -c "yes $MARK & exit 1"
+	three_writers() { [ "$(procs_with_arg "$MARK" | wc -l)" -ge 3 ]; }
+	wait_until 10 three_writers
+	track_marker "$MARK"
+	kill -TERM "$SUP"
+	wait_until 3 pid_gone "$SUP"
+	assert [ ! -e "$PF" ]
+	track_marker "$MARK"
+}
+
+@test "--restart-delay above the 60 s cap: every delay is the one asked for" {
+	start_supervisor --output "$LOG" --restart-delay 60.5 sh -c 'exit 1'
+	two_delays() { [ "$(grep -c '^daemonize: restarting' "$LOG")" -ge 2 ]; }
+	wait_until 70 two_delays
+	run grep '^daemonize: restarting' "$LOG"
+	assert_line --index 0 "daemonize: restarting sh in 60.500 s"
+	assert_line --index 1 "daemonize: restarting sh in 60.500 s"
+	kill -TERM "$SUP"
+	wait_until 5 pid_gone "$SUP"
 }
 
 @test "bad supervision values are usage errors" {

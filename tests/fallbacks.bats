@@ -1,0 +1,88 @@
+#!/usr/bin/env bats
+# Run-time fallbacks (SPEC section 9): a system call the kernel lacks
+# (close_range before Linux 5.9) or that a container's seccomp profile
+# refuses is met when it fails, whatever configure found in the C
+# library.  tests/helpers/deny-syscall makes the named calls fail for
+# daemonize and everything it starts.
+# shellcheck disable=SC2154 # bats sets $stderr
+
+load helpers/common
+
+setup() {
+	PF=$BATS_TEST_TMPDIR/d.pid
+	CPF=$BATS_TEST_TMPDIR/child.pid
+	MARK=$(unique_marker)
+	INHERITED=$BATS_TEST_TMPDIR/inherited
+	: >"$INHERITED"
+	if [ -z "${DENY_SYSCALL:-}" ] || [ ! -x "$DENY_SYSCALL" ]; then
+		skip "no seccomp wrapper in this build (no kernel headers)"
+	fi
+}
+
+# open_inherited N: N descriptors of $INHERITED open in this shell.
+open_inherited() {
+	local i fd
+	for i in $(seq 1 "$1"); do
+		exec {fd}<"$INHERITED"
+	done
+	assert [ "$(inherited_in $$)" -ge "$1" ]
+}
+
+# inherited_in PID: how many of PID's descriptors are $INHERITED.
+inherited_in() {
+	local fd n=0
+	for fd in $(fd_list "$1"); do
+		[ "$(readlink "/proc/$1/fd/$fd")" = "$INHERITED" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+@test "close_range answers ENOSYS (before Linux 5.9): 50 inherited descriptors closed all the same" {
+	open_inherited 50
+	run -0 "$DENY_SYSCALL" close_range "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	PID=$(read_pidfile "$PF")
+	assert_equal "$(extra_fds "$PID")" "$PF"
+}
+
+@test "close_range answers EPERM (a seccomp profile): closed all the same" {
+	open_inherited 50
+	run -0 "$DENY_SYSCALL" -e EPERM close_range "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	PID=$(read_pidfile "$PF")
+	assert_equal "$(extra_fds "$PID")" "$PF"
+}
+
+@test "close_range answers ENOSYS under --respawn: neither the supervisor nor its child keeps one" {
+	open_inherited 50
+	run -0 "$DENY_SYSCALL" close_range "$DAEMONIZE" -r -p "$PF" \
+		--child-pidfile "$CPF" sleep "$MARK"
+	SUP=$(read_pidfile "$PF")
+	CHILD=$(read_pidfile "$CPF")
+	assert_equal "$(inherited_in "$SUP")" 0
+	assert_equal "$(extra_fds "$CHILD")" ""
+	# A restart takes the same way.
+	kill -KILL "$CHILD"
+	new_child() { [ "$(cat "$CPF")" != "$CHILD" ] && pid_alive "$(cat "$CPF")"; }
+	wait_until 5 new_child
+	CHILD=$(read_pidfile "$CPF")
+	assert_equal "$(extra_fds "$CHILD")" ""
+	kill "$SUP"
+	wait_until 5 pid_gone "$SUP"
+}
+
+@test "close_range and /proc/self/fd both refused: every number is closed, above a lowered limit too" {
+	skip_under_valgrind "valgrind reserves descriptors under RLIMIT_NOFILE"
+	open_inherited 50
+	exec 900<"$INHERITED"
+	ulimit -S -n 64
+	run -0 "$DENY_SYSCALL" close_range,getdents64 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	PID=$(read_pidfile "$PF")
+	assert_equal "$(extra_fds "$PID")" "$PF"
+}
+
+@test "close_range refused in the foreground: closed all the same" {
+	open_inherited 50
+	"$DENY_SYSCALL" close_range "$DAEMONIZE" -f -p "$PF" sleep "$MARK" 3>&- &
+	track_pid $!
+	PID=$(read_pidfile "$PF")
+	assert_equal "$(extra_fds "$PID")" "$PF"
+}
