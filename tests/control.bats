@@ -202,3 +202,46 @@ start_sleep() {
 	run --separate-stderr -2 "$DAEMONIZE" --signal=NOPE -p "$PF"
 	assert_equal "$stderr" "daemonize: --signal NOPE: expected a signal name or number"
 }
+
+@test "a start that meets a probe's shared lock waits it out instead of failing" {
+	# What --status and --stop do for a moment, made to last 0.3 s.
+	: >"$PF"
+	flock -s "$PF" sleep 0.3 &
+	track_pid $!
+	holding() { ! flock -n -x "$PF" true; }
+	wait_until 5 holding
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	PID=$(read_pidfile "$PF")
+	assert_equal "$(readlink "/proc/$PID/exe")" "$(readlink -f "$(command -v sleep)")"
+	# An exclusive lock is a running instance: refused, as ever.
+	run --separate-stderr -1 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: $PF: already running, pid $PID"
+}
+
+@test "--status probes never make a start fail: three loops against 1,000 starts" {
+	# The binary itself: this is about locks, not about what valgrind sees.
+	local stop=$BATS_TEST_TMPDIR/stop i n pid failed=0
+	for i in 1 2 3; do
+		while [ ! -e "$stop" ]; do
+			"$DAEMONIZE_BINARY" --status -p "$PF" >/dev/null 2>&1
+		done &
+		track_pid $!
+	done
+	for i in $(seq 1 1000); do
+		if ! "$DAEMONIZE_BINARY" -p "$PF" sleep "$MARK" 2>>"$BATS_TEST_TMPDIR/errors"; then
+			failed=$((failed + 1))
+			continue
+		fi
+		pid=$(cat "$PF")
+		valid_pid "$pid" || fail "no pid in $PF"
+		kill -KILL "$pid"
+		n=0
+		while ! pid_gone "$pid" && [ "$n" -lt 1000 ]; do
+			n=$((n + 1))
+		done
+	done
+	touch "$stop"
+	run cat "$BATS_TEST_TMPDIR/errors"
+	assert_output ""
+	assert_equal "$failed" 0
+}
