@@ -79,7 +79,10 @@ int
 logpipe_open(struct logpipe *lp, const struct options *o,
     const struct launch *l)
 {
-	memset(lp, 0, sizeof *lp);
+	/*
+	 * Field by field, not memset: the line buffers are left untouched,
+	 * so that their pages cost nothing until output flows through them.
+	 */
 	lp->syslog = o->syslog;
 	logpipe_stream_init(&lp->out, l->out_fd, l->out_path, LOG_INFO);
 	logpipe_stream_init(&lp->err, l->err_fd, l->err_path, LOG_ERR);

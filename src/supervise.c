@@ -564,6 +564,7 @@ supervise_settle(const struct options *o, struct launch *l,
 fail:
 	f.err = errno;
 	report_send(r->wr, &f);
+#undef s
 }
 
 /*
@@ -597,35 +598,42 @@ supervise_plan(struct supervisor *s)
 	return 0;
 }
 
+/*
+ * The supervisor's state, with its 32 kB of line buffers, lives in zeroed
+ * static storage rather than on the stack: pages of it that are never
+ * written (most of the buffers, without --output) are never part of what
+ * the supervisor holds.
+ */
+static struct supervisor supervise_state;
+
 /* Become the supervisor; never returns. */
 __dead void
 supervise(const struct options *o, struct launch *l, const struct report *r)
 {
-	struct supervisor s;
+	struct supervisor *s = &supervise_state;
 	struct failure f = { STEP_STDIO, 0, 0, -1 };
 
-	memset(&s, 0, sizeof s);
-	s.o = o;
-	s.l = l;
-	s.r = r;
-	s.child = -1;
-	s.execrd = -1;
-	s.timer = -1;
-	s.delay = o->restart_delay_ms;
+	s->o = o;
+	s->l = l;
+	s->r = r;
+	s->child = -1;
+	s->execrd = -1;
+	s->timer = -1;
+	s->delay = o->restart_delay_ms;
 	supervise_settle(o, l, r);
-	if (logpipe_open(&s.log, o, l) == -1)
+	if (logpipe_open(&s->log, o, l) == -1)
 		goto fail;
 	f.step = STEP_SIGNALS;
-	if (supervise_signals_catch(&s) == -1)
+	if (supervise_signals_catch(s) == -1)
 		goto fail;
 	f.step = STEP_FORK;
-	if (supervise_plan(&s) == -1 || (o->max_restarts > 0 &&
-	    (s.restarts = calloc((size_t)o->max_restarts,
-	    sizeof *s.restarts)) == NULL))
+	if (supervise_plan(s) == -1 || (o->max_restarts > 0 &&
+	    (s->restarts = calloc((size_t)o->max_restarts,
+	    sizeof *s->restarts)) == NULL))
 		goto fail;
-	s.state = supervise_start(&s);
-	supervise_loop(&s);
-	supervise_exit(&s, s.exit_status);
+	s->state = supervise_start(s);
+	supervise_loop(s);
+	supervise_exit(s, s->exit_status);
 fail:
 	f.err = errno;
 	report_send(r->wr, &f);
