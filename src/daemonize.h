@@ -21,6 +21,9 @@
 #endif
 #define printflike(a, b) __attribute__((__format__(__printf__, a, b)))
 
+/* Room for a long's digits, its sign and the NUL (decimal.c). */
+#define DECIMAL_LEN	21
+
 /*
  * Exit statuses.  126 and 127 are the values POSIX shells use for "found
  * but not executable" and "not found", so callers can treat daemonize like
@@ -213,7 +216,9 @@ struct launch {
 enum step {
 	STEP_STARTED = 0,	/* not a failure: arg is the daemon's pid */
 	STEP_SETSID = 1,
+	STEP_GROUP,		/* setpgid: a supervisor's child */
 	STEP_FORK,
+	STEP_REPORT,		/* telling the caller the daemon's pid */
 	STEP_CHROOT,
 	STEP_CHDIR,
 	STEP_PIDFILE,
@@ -237,6 +242,13 @@ struct failure {
 	int which;		/* the candidate path exec tried, or -1 */
 };
 
+/* What a failure's message says: WHAT in parts, errno for REASON. */
+struct words {
+	const char *what[3];	/* NULL where unused */
+	int err;		/* 0: no REASON */
+	char num[DECIMAL_LEN];	/* a number in WHAT */
+};
+
 /* The close-on-exec pipe between the caller and the daemon. */
 struct report {
 	int rd;
@@ -256,8 +268,7 @@ int	 control_run(const struct options *);
 /* coverage-gcov.c, coverage-none.c */
 void	 coverage_flush(void);
 
-/* decimal.c: room for a long's digits, its sign and the NUL. */
-#define DECIMAL_LEN	21
+/* decimal.c */
 char	*decimal(char [DECIMAL_LEN], long);
 char	*decimal_seconds(char [DECIMAL_LEN], long);
 char	*decimal_duration(char [DECIMAL_LEN], long);
@@ -353,11 +364,14 @@ int	 ready_wait(const struct options *, struct ready *, pid_t);
 int	 report_open(struct report *);
 __dead void report_send(int, const struct failure *);
 int	 report_wait(struct report *, pid_t, struct failure *);
+int	 report_words(const struct failure *, const struct options *,
+	     const struct launch *, struct words *);
 int	 report_explain(const struct failure *, const struct options *,
 	     const struct launch *);
 int	 report_not_started(const char *, int);
 
 /* signals.c */
+int	 signals_defaults(void);
 int	 signals_reset(void);
 int	 signals_caller(void);
 const char *signals_name(int);

@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "daemonize.h"
@@ -36,17 +37,22 @@ detach_failed(const struct report *r, enum step step, int err)
 /*
  * Returns the middle process's pid (or -1) in the caller and 0 in the
  * daemon, which is then the supervisor to be; the middle process never
- * returns.
+ * returns.  The supervisor starts with every signal blocked, until its
+ * handlers are in place: a TERM before then would kill it unseen, and the
+ * caller would take its silence for a start.
  */
 pid_t
 detach_fork(const struct report *r)
 {
+	sigset_t all;
 	pid_t pid;
 
 	if ((pid = fork()) != 0)
 		return pid;
 	if (setsid() == -1)
 		detach_failed(r, STEP_SETSID, errno);
+	if (sigfillset(&all) == -1 || sigprocmask(SIG_SETMASK, &all, NULL) == -1)
+		detach_failed(r, STEP_SIGNALS, errno);
 	if ((pid = fork()) == -1)
 		detach_failed(r, STEP_FORK, errno);
 	if (pid > 0) {

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -216,19 +218,26 @@ logpipe_pollfds(const struct logpipe *lp, struct pollfd *pfd)
 
 /*
  * After a child has gone: everything it wrote, its last partial line
- * too, before the supervisor says anything about it.
+ * too, before the supervisor says anything about it.  Only what the pipe
+ * held then: a process the child left behind may go on writing, and the
+ * supervisor must get back to its loop.
  */
 void
 logpipe_flush(struct logpipe *lp)
 {
 	struct logstream *streams[] = { &lp->out, &lp->err };
+	ssize_t n;
 	size_t i;
+	int queued;
 
 	for (i = 0; i < 2; i++) {
 		if (streams[i]->rd == -1)
 			continue;
-		while (logpipe_drain_stream(lp, streams[i]) > 0)
-			;
+		if (ioctl(streams[i]->rd, FIONREAD, &queued) == -1)
+			queued = 0;
+		while (queued > 0 &&
+		    (n = logpipe_drain_stream(lp, streams[i])) > 0)
+			queued -= (int)n;
 		if (streams[i]->len > 0) {
 			if (!lp->syslog && streams[i]->len < sizeof
 			    streams[i]->buf)

@@ -96,14 +96,19 @@ report_wait(struct report *r, pid_t middle, struct failure *f)
 	return 0;
 }
 
+/* The steps whose message needs nothing but their name. */
 static const char *
 report_step(const struct failure *f)
 {
 	switch (f->step) {
 	case STEP_SETSID:
 		return "setsid";
+	case STEP_GROUP:
+		return "setpgid";
 	case STEP_FORK:
 		return "fork";
+	case STEP_REPORT:
+		return "reporting to the caller";
 	case STEP_STDIO:
 		return "redirecting standard input and output";
 	case STEP_CLOSE:
@@ -116,20 +121,109 @@ report_step(const struct failure *f)
 }
 
 /*
+ * A program that could not be found or executed: the words, and the
+ * status, 127 for "not found" and 126 for "found, but cannot be
+ * executed", as the shell's own exec says.
+ */
+static int
+report_program(struct words *w, const char *name, int err)
+{
+	w->err = err;
+	w->what[0] = name;
+	if (err == ENOENT && strchr(name, '/') == NULL) {
+		w->what[1] = ": command not found";
+		w->err = 0;
+		return STATUS_NOTFOUND;
+	}
+	if (err == ENOENT || err == ENOTDIR)
+		return STATUS_NOTFOUND;
+	return err == EACCES || err == EISDIR ? STATUS_NOEXEC : STATUS_FAILED;
+}
+
+/*
  * The program could not be found (errno from program_resolve): print why
  * and return 127, or 126 when it exists but is no file to execute.
  */
 int
 report_not_started(const char *name, int err)
 {
-	if (err == ENOENT && strchr(name, '/') == NULL) {
-		warn_errno(0, "%s: command not found", name);
-		return STATUS_NOTFOUND;
+	struct words w = { { NULL, NULL, NULL }, 0, "" };
+	int status = report_program(&w, name, err);
+
+	warn_errno(w.err, "%s%s", w.what[0], w.what[1] != NULL ?
+	    w.what[1] : "");
+	return status;
+}
+
+/*
+ * The words of a failure's message: WHAT in up to three parts, and the
+ * errno whose text is the REASON (0 for none).  Shared by the caller's
+ * line on stderr and the supervisor's log, which says why a restart
+ * failed.  Returns the exit status the failure means.
+ */
+int
+report_words(const struct failure *f, const struct options *o,
+    const struct launch *l, struct words *w)
+{
+	const char *name;
+
+	*w = (struct words){ { NULL, NULL, NULL }, f->err, "" };
+	switch (f->step) {
+	case STEP_CHROOT:
+		w->what[0] = "chroot ";
+		w->what[1] = o->chroot;
+		break;
+	case STEP_CHDIR:
+		w->what[0] = "chdir ";
+		w->what[1] = o->chdir;
+		break;
+	case STEP_NOTIFY_FD:
+		w->what[0] = "--notify-fd ";
+		w->what[1] = decimal(w->num, o->notify_fd);
+		break;
+	case STEP_KEEP_FD:
+		w->what[0] = "--keep-fd ";
+		w->what[1] = decimal(w->num, o->keep_fds[f->arg]);
+		break;
+	case STEP_LIMIT:
+		w->what[0] = "--limit ";
+		w->what[1] = o->limits[f->arg].spec;
+		break;
+	case STEP_NICE:
+		w->what[0] = "--nice ";
+		w->what[1] = decimal(w->num, o->nice);
+		break;
+	case STEP_PIDFILE:
+		w->what[0] = o->pidfile;
+		break;
+	case STEP_PRIVS:
+		w->what[0] = o->user != NULL ? "changing to user " :
+		    "changing to group ";
+		w->what[1] = o->user != NULL ? o->user : o->group;
+		break;
+	case STEP_LOST:
+		name = signals_name(f->err);
+		w->what[0] = "daemon process killed by signal ";
+		w->what[1] = name != NULL ? name : decimal(w->num, f->err);
+		w->what[2] = " before exec";
+		w->err = 0;
+		break;
+	case STEP_EXEC:
+		/* No candidate at all: not found, as the caller would say. */
+		if (f->which < 0 || (size_t)f->which >= l->spawn.npaths)
+			return report_program(w, o->argv[0], f->err);
+		w->what[0] = l->spawn.paths[f->which];
+		/* The daemon judged the status, where the file is. */
+		if (f->arg == STATUS_NOTFOUND)
+			return STATUS_NOTFOUND;
+		if (f->err == ENOENT)
+			w->what[1] = ": bad interpreter";
+		return STATUS_NOEXEC;
+	default:
+		w->what[0] = report_step(f);
+		break;
 	}
-	warn_errno(err, "%s", name);
-	if (err == ENOENT || err == ENOTDIR)
-		return STATUS_NOTFOUND;
-	return err == EACCES || err == EISDIR ? STATUS_NOEXEC : STATUS_FAILED;
+	return STATUS_FAILED;
 }
 
 /* Print the caller's one line for a failure; returns the exit status. */
@@ -137,53 +231,10 @@ int
 report_explain(const struct failure *f, const struct options *o,
     const struct launch *l)
 {
-	int status;
+	struct words w;
+	int status = report_words(f, o, l, &w);
 
-	switch (f->step) {
-	case STEP_CHROOT:
-		warn_errno(f->err, "chroot %s", o->chroot);
-		return STATUS_FAILED;
-	case STEP_CHDIR:
-		warn_errno(f->err, "chdir %s", o->chdir);
-		return STATUS_FAILED;
-	case STEP_NOTIFY_FD:
-		warn_errno(f->err, "--notify-fd %d", o->notify_fd);
-		return STATUS_FAILED;
-	case STEP_KEEP_FD:
-		warn_errno(f->err, "--keep-fd %d", o->keep_fds[f->arg]);
-		return STATUS_FAILED;
-	case STEP_LIMIT:
-		warn_errno(f->err, "--limit %s", o->limits[f->arg].spec);
-		return STATUS_FAILED;
-	case STEP_NICE:
-		warn_errno(f->err, "--nice %d", o->nice);
-		return STATUS_FAILED;
-	case STEP_PIDFILE:
-		warn_errno(f->err, "%s", o->pidfile);
-		return STATUS_FAILED;
-	case STEP_PRIVS:
-		warn_errno(f->err, "changing to %s %s", o->user != NULL ?
-		    "user" : "group", o->user != NULL ? o->user : o->group);
-		return STATUS_FAILED;
-	case STEP_LOST:
-		warn_errno(0, "daemon process killed by signal %d before "
-		    "exec", f->err);
-		return STATUS_FAILED;
-	case STEP_EXEC:
-		/* No candidate at all: not found, as the caller would say. */
-		if (f->which < 0 || (size_t)f->which >= l->spawn.npaths)
-			return report_not_started(o->argv[0], f->err);
-		/* The daemon judged the status, where the file is. */
-		status = f->arg == STATUS_NOTFOUND ? STATUS_NOTFOUND :
-		    STATUS_NOEXEC;
-		if (f->err == ENOENT && status == STATUS_NOEXEC)
-			warn_errno(f->err, "%s: bad interpreter",
-			    l->spawn.paths[f->which]);
-		else
-			warn_errno(f->err, "%s", l->spawn.paths[f->which]);
-		return status;
-	default:
-		warn_errno(f->err, "%s", report_step(f));
-		return STATUS_FAILED;
-	}
+	warn_errno(w.err, "%s%s%s", w.what[0], w.what[1] != NULL ? w.what[1] :
+	    "", w.what[2] != NULL ? w.what[2] : "");
+	return status;
 }

@@ -27,24 +27,32 @@ signals_default(int sig)
 }
 
 /*
- * Every signal back to its default disposition, and none blocked.  The C
- * library refuses the few numbers it keeps for its own threads (glibc's
- * 32 and 33) with EINVAL: those are left as they are.
+ * Every signal back to its default disposition.  The C library refuses
+ * the few numbers it keeps for its own threads (glibc's 32 and 33) with
+ * EINVAL: those are left as they are.
  */
 int
-signals_reset(void)
+signals_defaults(void)
 {
-	sigset_t none;
 	int sig;
 
-	if (sigemptyset(&none) == -1)
-		return -1;
 	for (sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		if (signals_default(sig) == -1 && errno != EINVAL)
 			return -1;
 	}
+	return 0;
+}
+
+/* Every signal at its default disposition, and none blocked. */
+int
+signals_reset(void)
+{
+	sigset_t none;
+
+	if (sigemptyset(&none) == -1 || signals_defaults() == -1)
+		return -1;
 	return sigprocmask(SIG_SETMASK, &none, NULL);
 }
 

@@ -98,6 +98,14 @@ spawn_limits(const struct spawn *sp, struct failure *f)
 	return 0;
 }
 
+/* Errors after which execvp(3) tries the next directory (glibc's list). */
+static bool
+spawn_passes_over(int err)
+{
+	return err == EACCES || err == ENOENT || err == ENOTDIR ||
+	    err == ESTALE || err == ENODEV || err == ETIMEDOUT;
+}
+
 /*
  * Step 12: each candidate in turn.  As execvp(3): a path that does not
  * exist, or that this user may not search, passes on to the next one; the
@@ -118,7 +126,7 @@ spawn_program(const struct spawn *sp, struct failure *f)
 			break;
 		if (err == EACCES && denied == -1)
 			denied = (int)i;
-		else if (err != ENOENT && err != ENOTDIR && err != EACCES)
+		else if (!spawn_passes_over(err))
 			break;
 	}
 	if (i < sp->npaths)
@@ -139,12 +147,12 @@ spawn_exec(const struct spawn *sp, struct failure *f)
 		started.arg = (int)getpid();
 		if (write(sp->announce, &started, sizeof started) !=
 		    (ssize_t)sizeof started) {
-			(void)spawn_fail(f, STEP_FORK, errno, 0);
+			(void)spawn_fail(f, STEP_REPORT, errno, 0);
 			return;
 		}
 	}
 	if (sp->own_group && setpgid(0, 0) == -1) {
-		(void)spawn_fail(f, STEP_SETSID, errno, 0);
+		(void)spawn_fail(f, STEP_GROUP, errno, 0);
 		return;
 	}
 	if (sp->chroot != NULL && (chroot(sp->chroot) == -1 ||

@@ -45,6 +45,8 @@ struct supervisor {
 	pid_t child;
 	int status;		/* the last child's wait status */
 	int sig;		/* the signal behind STOP or FORWARD */
+	int stop_sig;		/* STOP while STARTING, passed on at exec */
+	sigset_t forward;	/* FORWARD while STARTING, likewise */
 	int execrd;		/* the child's exec report, while STARTING */
 	struct failure failure;	/* why the last start failed */
 	bool failed;		/* the last start failed: no status to say */
@@ -79,19 +81,24 @@ supervise_handler(int sig)
 }
 
 /*
- * Signals become bytes on the self-pipe.  A failing log must lose lines,
- * never the supervisor: SIGPIPE (a FIFO whose reader left) and SIGXFSZ
- * (a file at the caller's RLIMIT_FSIZE) are ignored, and the write fails
- * instead.  Each child sets every signal back before its exec.
+ * Signals become bytes on the self-pipe; the rest are set back to their
+ * defaults, which the caller may have changed.  A failing log must lose
+ * lines, never the supervisor: SIGPIPE (a FIFO whose reader left) and
+ * SIGXFSZ (a file at the caller's RLIMIT_FSIZE) are ignored, and the
+ * write fails instead.  Every signal has been blocked since the fork
+ * (detach.c) and is unblocked only once all this is in place.  Each child
+ * sets every signal back before its exec.
  */
 static int
 supervise_signals_catch(struct supervisor *s)
 {
 	struct sigaction sa;
+	sigset_t none;
 	int fds[2];
 	size_t i;
 
-	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == -1)
+	if (signals_defaults() == -1 ||
+	    pipe2(fds, O_CLOEXEC | O_NONBLOCK) == -1)
 		return -1;
 	s->sigrd = fds[0];
 	supervise_sigwr = fds[1];
@@ -107,7 +114,9 @@ supervise_signals_catch(struct supervisor *s)
 		if (sigaction(supervise_signals[i], &sa, NULL) == -1 ||
 		    sigaddset(&s->caught, supervise_signals[i]) == -1)
 			return -1;
-	return 0;
+	if (sigemptyset(&s->forward) == -1 || sigemptyset(&none) == -1)
+		return -1;
+	return sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 static void
@@ -222,13 +231,22 @@ supervise_first(struct supervisor *s, bool ok)
 	s->r = NULL;
 }
 
-/* A start that failed: the reason, as the caller would have had it. */
+/* A start that failed: the reason, in the words the caller would have. */
 static void
 supervise_say_failure(struct supervisor *s)
 {
+	struct words w;
+
 	supervise_first(s, false);
+	(void)report_words(&s->failure, s->o, s->l, &w);
+	/* "sh cannot be started: No such file", not "sh: sh: ...". */
+	if (strcmp(w.what[0], s->o->argv[0]) == 0 && w.what[1] == NULL)
+		w.what[0] = "";
 	logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " cannot be started: ",
-	    strerror(s->failure.err), (char *)NULL);
+	    w.what[0], w.what[1] != NULL ? w.what[1] : "",
+	    w.what[2] != NULL ? w.what[2] : "",
+	    w.err != 0 && *w.what[0] != '\0' ? ": " : "",
+	    w.err != 0 ? strerror(w.err) : "", (char *)NULL);
 }
 
 /* The child is gone (or never came): restart it later, or give up. */
@@ -239,6 +257,9 @@ supervise_schedule(struct supervisor *s)
 	long now = clock_ms(), delay, cap;
 
 	s->child = -1;
+	/* No child now: the pidfile names none rather than a dead one. */
+	if (s->l->child.wfd != -1)
+		(void)ftruncate(s->l->child.wfd, 0);
 	if (now - s->started >= SUPERVISE_YOUNG_MS)
 		s->delay = s->o->restart_delay_ms;
 	if (supervise_too_many(s, now)) {
@@ -297,12 +318,25 @@ supervise_exec_outcome(struct supervisor *s)
 	return EXEC_FAILED;
 }
 
-/* EXEC_OK while STARTING: the program runs. */
+/*
+ * EXEC_OK while STARTING: the program runs.  What came for it while it
+ * started is passed on now: before its exec, a signal would have met the
+ * default disposition its reset had just put back (HUP would kill it).
+ */
 static enum state
 on_exec_ok(struct supervisor *s)
 {
+	size_t i;
+
 	supervise_first(s, true);
-	return RUNNING;
+	for (i = 1; i < SUPERVISE_NSIGNALS; i++)
+		if (sigismember(&s->forward, supervise_signals[i]) == 1)
+			(void)kill(s->child, supervise_signals[i]);
+	(void)sigemptyset(&s->forward);
+	if (s->stop_sig == 0)
+		return RUNNING;
+	(void)kill(-s->child, s->stop_sig);
+	return STOPPING;
 }
 
 /* EXEC_FAILED while STARTING: say why; the child is reaped as it exits. */
@@ -325,7 +359,8 @@ on_exit_running(struct supervisor *s)
 
 /*
  * CHILD_EXITED while STARTING: the report is complete now (the child is
- * gone, and with it the pipe's only writer), so it is read first.
+ * gone, and with it the pipe's only writer), so it is read first.  A stop
+ * asked for meanwhile ends it all.
  */
 static enum state
 on_exit_starting(struct supervisor *s)
@@ -334,7 +369,33 @@ on_exit_starting(struct supervisor *s)
 		(void)on_exec_failed(s);
 	else
 		supervise_first(s, true);
-	return on_exit_running(s);
+	if (s->stop_sig == 0)
+		return on_exit_running(s);
+	if (!s->failed)
+		supervise_say_status(s);
+	s->child = -1;
+	return DONE;
+}
+
+/*
+ * STOP while STARTING: kept until the exec is reported, so that the
+ * caller of the first start hears how it went; the stop timeout runs
+ * from now, in case the child never gets that far.
+ */
+static enum state
+on_stop_starting(struct supervisor *s)
+{
+	s->stop_sig = s->sig;
+	s->timer = clock_ms() + s->o->stop_timeout_ms;
+	return STARTING;
+}
+
+/* FORWARD while STARTING: kept until the exec, likewise. */
+static enum state
+on_forward_starting(struct supervisor *s)
+{
+	(void)sigaddset(&s->forward, s->sig);
+	return STARTING;
 }
 
 /* TIMER while WAITING: the delay is over. */
@@ -346,8 +407,8 @@ on_timer_waiting(struct supervisor *s)
 }
 
 /*
- * STOP while STARTING or RUNNING: pass it on to the child's process
- * group, and KILL the group after --stop-timeout.
+ * STOP while RUNNING: pass it on to the child's process group, and KILL
+ * the group after --stop-timeout.
  */
 static enum state
 on_stop_running(struct supervisor *s)
@@ -372,7 +433,7 @@ on_forward(struct supervisor *s)
 	return s->state;
 }
 
-/* TIMER while STOPPING: it had its time. */
+/* TIMER while STOPPING, or STARTING with a stop asked: it had its time. */
 static enum state
 on_timer_stopping(struct supervisor *s)
 {
@@ -383,38 +444,15 @@ on_timer_stopping(struct supervisor *s)
 	    s->o->stop_timeout_ms), " s; killing it", (char *)NULL);
 	(void)kill(-s->child, SIGKILL);
 	s->timer = -1;
-	return STOPPING;
+	return s->state;
 }
 
 static enum state
 on_exit_stopping(struct supervisor *s)
 {
-	if (supervise_exec_outcome(s) == EXEC_FAILED)
-		s->failed = true;
-	if (!s->failed)
-		supervise_say_status(s);
+	supervise_say_status(s);
 	s->child = -1;
 	return DONE;
-}
-
-/*
- * The exec report while STOPPING (TERM came first): the child is being
- * stopped either way; a caller still waiting for the first start hears
- * how it went.
- */
-static enum state
-on_exec_ok_stopping(struct supervisor *s)
-{
-	supervise_first(s, true);
-	return STOPPING;
-}
-
-static enum state
-on_exec_failed_stopping(struct supervisor *s)
-{
-	s->failed = true;
-	supervise_first(s, false);
-	return STOPPING;
 }
 
 static enum state
@@ -427,10 +465,10 @@ typedef enum state (*transition)(struct supervisor *);
 
 static const transition supervise_table[NSTATES][NEVENTS] = {
 	/*		EXEC_OK		  EXEC_FAILED	     CHILD_EXITED	TIMER		     STOP	      FORWARD */
-	[STARTING] = { on_exec_ok,	  on_exec_failed,    on_exit_starting,	on_ignore,	     on_stop_running, on_forward },
+	[STARTING] = { on_exec_ok,	  on_exec_failed,    on_exit_starting,	on_timer_stopping,   on_stop_starting, on_forward_starting },
 	[RUNNING] =  { on_ignore,	  on_ignore,	     on_exit_running,	on_ignore,	     on_stop_running, on_forward },
 	[WAITING] =  { on_ignore,	  on_ignore,	     on_ignore,		on_timer_waiting,    on_stop_idle,    on_ignore },
-	[STOPPING] = { on_exec_ok_stopping, on_exec_failed_stopping, on_exit_stopping, on_timer_stopping, on_forward, on_forward },
+	[STOPPING] = { on_ignore,	  on_ignore,	     on_exit_stopping,	on_timer_stopping,   on_forward,      on_forward },
 	[DONE] =     { on_ignore,	  on_ignore,	     on_ignore,		on_ignore,	     on_ignore,	      on_ignore },
 };
 
@@ -508,8 +546,11 @@ supervise_loop(struct supervisor *s)
 		wait = s->timer == -1 ? -1 : s->timer - clock_ms();
 		if (s->timer != -1 && wait < 0)
 			wait = 0;
-		if (poll(pfd, n, (int)wait) == -1 && errno != EINTR)
+		if (poll(pfd, n, (int)wait) == -1 && errno != EINTR) {
+			logpipe_say(&s->log, LOG_ERR, "poll: ", strerror(errno),
+			    (char *)NULL);
 			supervise_exit(s, STATUS_FAILED);
+		}
 		logpipe_drain(&s->log, pfd + logfirst, n - logfirst);
 		if ((pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    (e = supervise_exec_outcome(s)) != -1)
@@ -557,14 +598,10 @@ supervise_settle(const struct options *o, struct launch *l,
 	if (fds_close_except(keep, n) == -1)
 		goto fail;
 	l->pid.wfd = l->null_rd = l->null_wr = -1;
-	f.step = STEP_SIGNALS;
-	if (signals_reset() == -1)
-		goto fail;
 	return;
 fail:
 	f.err = errno;
 	report_send(r->wr, &f);
-#undef s
 }
 
 /*

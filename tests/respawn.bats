@@ -54,6 +54,14 @@ start_supervisor() {
 	CHILD=$(read_pidfile "$CPF")
 }
 
+# start_crashing ARGS...: a supervised program that exits at once, so
+# that its child pidfile, emptied while no child runs, is not waited for;
+# sets SUP.
+start_crashing() {
+	run -0 "$DAEMONIZE" -r -p "$PF" --child-pidfile "$CPF" "$@"
+	SUP=$(read_pidfile "$PF")
+}
+
 # start_supervisor_with CMD... -- ARGS...: the same, with daemonize run by
 # CMD (prlimit, setpriv), which changes the state the caller leaves it.
 start_supervisor_with() {
@@ -123,7 +131,7 @@ steady_fds() {
 }
 
 @test "a crash loop: delays grow, then it gives up and removes its pidfiles" {
-	start_supervisor --output "$LOG" --restart-delay 0.1 --max-restarts 5 \
+	start_crashing --output "$LOG" --restart-delay 0.1 --max-restarts 5 \
 		--restart-window 60 sh -c 'exit 1'
 	wait_until 15 pid_gone "$SUP"
 	run grep -o 'restarting sh in [0-9.]* s' "$LOG"
@@ -142,10 +150,11 @@ restarting sh in 1.600 s"
 	skip_under_valgrind "a failed execve kills valgrind itself"
 	printf '#!/bin/sh\nrm -f "$0"\nexit 1\n' >"$BATS_TEST_TMPDIR/once"
 	chmod 755 "$BATS_TEST_TMPDIR/once"
-	start_supervisor --output "$LOG" --restart-delay 0.1 --max-restarts 2 \
+	start_crashing --output "$LOG" --restart-delay 0.1 --max-restarts 2 \
 		--restart-window 60 "$BATS_TEST_TMPDIR/once"
 	wait_until 10 pid_gone "$SUP"
 	prog=$BATS_TEST_TMPDIR/once
+	CHILD=$(sed -n '1s/.*(pid \([0-9]*\)).*/\1/p' "$LOG")
 	assert_equal "$(cat "$LOG")" "daemonize: $prog (pid $CHILD) exited with status 1
 daemonize: restarting $prog in 0.100 s
 daemonize: $prog cannot be started: No such file or directory
@@ -156,8 +165,30 @@ daemonize: $prog restarted 2 times within 60 s; giving up"
 	assert [ ! -e "$CPF" ]
 }
 
+@test "a restart that fails says what failed, in the words of a first start" {
+	mkdir "$BATS_TEST_TMPDIR/wd"
+	start_supervisor --output "$LOG" --restart-delay 0.1 --max-restarts 1 \
+		-c "$BATS_TEST_TMPDIR/wd" sh -c "exec sleep $MARK"
+	rmdir "$BATS_TEST_TMPDIR/wd"
+	kill -KILL "$CHILD"
+	wait_until 10 pid_gone "$SUP"
+	assert_equal "$(sed -n 3p "$LOG")" "daemonize: sh cannot be started: chdir $BATS_TEST_TMPDIR/wd: No such file or directory"
+	# While no child runs, the child pidfile names none.
+	assert [ ! -e "$CPF" ]
+}
+
+@test "the child pidfile is empty while the supervisor waits to restart" {
+	start_crashing --output "$LOG" --restart-delay 30 sh -c 'sleep 0.2; exit 1'
+	waiting() { grep -q '^daemonize: restarting' "$LOG"; }
+	wait_until 5 waiting
+	assert [ -e "$CPF" ]
+	assert [ ! -s "$CPF" ]
+	kill -TERM "$SUP"
+	wait_until 5 pid_gone "$SUP"
+}
+
 @test "TERM while waiting to restart: done at once, not after the delay" {
-	start_supervisor --output "$LOG" --restart-delay 30 sh -c 'exit 1'
+	start_crashing --output "$LOG" --restart-delay 30 sh -c 'exit 1'
 	wait_until 5 grep -q 'restarting sh in 30.000 s' "$LOG"
 	# HUP while there is no child: nothing to forward, nothing started.
 	kill -HUP "$SUP"
@@ -544,7 +575,7 @@ after-hup"
 	mkdir "$SMALL"
 	mount -t tmpfs -o size=64k tmpfs "$SMALL" || skip "cannot mount a tmpfs"
 	# Each run leaves a writer behind that keeps the log pipe full.
-	start_supervisor -v --output "$SMALL/log" --restart-delay 0.1 --stop-timeout 1 \
+	start_crashing -v --output "$SMALL/log" --restart-delay 0.1 --stop-timeout 1 \
 		sh -c "yes $MARK & exit 1"
 	three_writers() { [ "$(procs_with_arg "$MARK" | wc -l)" -ge 3 ]; }
 	wait_until 10 three_writers
@@ -556,7 +587,7 @@ after-hup"
 }
 
 @test "--restart-delay above the 60 s cap: every delay is the one asked for" {
-	start_supervisor --output "$LOG" --restart-delay 60.5 sh -c 'exit 1'
+	start_crashing --output "$LOG" --restart-delay 60.5 sh -c 'exit 1'
 	two_delays() { [ "$(grep -c '^daemonize: restarting' "$LOG")" -ge 2 ]; }
 	wait_until 70 two_delays
 	run grep '^daemonize: restarting' "$LOG"
