@@ -210,7 +210,7 @@ echo \$((n + 1)) >"$runs"
 exit 1
 SH
 	chmod 755 "$BATS_TEST_TMPDIR/prog"
-	start_supervisor --output "$LOG" --restart-delay 0.1 "$BATS_TEST_TMPDIR/prog"
+	start_crashing --output "$LOG" --restart-delay 0.1 "$BATS_TEST_TMPDIR/prog"
 	five_runs() { [ "$(cat "$runs")" -ge 5 ]; }
 	wait_until 20 five_runs
 	run grep -o 'restarting .* in [0-9.]* s' "$LOG"
@@ -498,7 +498,7 @@ for i in range(1, 30001):
 @test "--syslog: each line reaches syslog with the tag, at info or err" {
 	start_rsyslog
 	start_supervisor --syslog=dz-test --syslog-facility local3 --max-restarts 0 \
-		sh -c 'echo to-out; echo to-err >&2; printf last-without-newline; sleep 0.2'
+		sh -c 'echo to-out; echo to-err >&2; printf last-without-newline; sleep 1'
 	wait_until 10 grep -q 'giving up' "$BATS_TEST_TMPDIR/syslog"
 	stop_rsyslog
 	run cat "$BATS_TEST_TMPDIR/syslog"
