@@ -236,8 +236,9 @@ static void
 drop_inherited(const struct options *o, const struct launch *l,
     const struct report *r)
 {
-	int keep[14 + o->nkeep_fds];
-	size_t n = 0, i;
+	int keep[14];
+	struct keep k = { keep, 0, o->keep_fds, o->nkeep_fds };
+	size_t n = 0;
 
 	keep[n++] = r->rd;
 	keep[n++] = r->wr;
@@ -253,10 +254,9 @@ drop_inherited(const struct options *o, const struct launch *l,
 	keep[n++] = l->ready.pipe_rd;
 	keep[n++] = l->ready.pipe_wr;
 	keep[n++] = o->notify_fd;
-	for (i = 0; i < o->nkeep_fds; i++)
-		keep[n++] = o->keep_fds[i];
+	k.n = n;
 	/* Only an optimisation: the daemon closes them all the same. */
-	(void)fds_close_except(keep, n);
+	(void)fds_close_except(&k);
 }
 
 int

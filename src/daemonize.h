@@ -160,6 +160,17 @@ struct logpipe {
 	bool syslog;
 };
 
+/* Descriptors to keep open: two lists, either may be empty (fds.c). */
+struct keep {
+	const int *fds;		/* any order; negative entries mean nothing */
+	size_t n;
+	const int *more;
+	size_t nmore;
+};
+
+/* The most descriptors of daemonize's own a program keeps (spawn.c). */
+#define SPAWN_KEEP	6
+
 /* A descriptor moved into place for the program: dup2(from, to). */
 struct spawn_move {
 	int from;
@@ -179,9 +190,9 @@ struct spawn {
 	int stdio[3];		/* to become 0, 1 and 2 */
 	struct spawn_move moves[1]; /* --notify-fd */
 	size_t nmoves;
-	int *keep;		/* descriptors above 2 left open, any order */
+	int keep[SPAWN_KEEP];	/* ours, left open above 2, any order */
 	size_t nkeep;
-	const int *inherit;	/* --keep-fd: made to survive the exec */
+	const int *inherit;	/* --keep-fd: left open, and across the exec */
 	size_t ninherit;
 	const struct limit *limits;
 	size_t nlimits;
@@ -189,6 +200,7 @@ struct spawn {
 	int nice;
 	const struct user *user; /* -u or --group, or NULL */
 	char **paths;		/* candidates, tried in order */
+	char *path[1];		/* paths, when the caller found the program */
 	size_t npaths;
 	char **argv;
 	char **envp;
@@ -292,14 +304,14 @@ int	 fds_open_null(struct launch *);
 int	 fds_open_outputs(const struct options *, struct launch *,
 	     const char **, const char **);
 int	 fds_open_log(const char *, bool, bool, const char **);
-bool	 fds_kept(const int *, size_t, int);
-int	 fds_close_except(const int *, size_t);
+bool	 fds_kept(const struct keep *, int);
+int	 fds_close_except(const struct keep *);
 int	 fds_check_kept(const struct options *, size_t *);
 int	 fds_reserve(int);
 void	 fds_close_launch(struct launch *);
 
 /* fdwalk-linux.c, fdwalk-none.c */
-int	 fdwalk_close(const int *, size_t);
+int	 fdwalk_close(const struct keep *);
 
 /* launch.c */
 void	 launch_init(struct launch *);

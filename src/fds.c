@@ -159,29 +159,43 @@ fds_open_outputs(const struct options *o, struct launch *l,
 	return 0;
 }
 
-/* Is fd one of the n in keep[]? */
-bool
-fds_kept(const int *keep, size_t n, int fd)
+/* Is fd one of the n in fds[]? */
+static bool
+fds_in(const int *fds, size_t n, int fd)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (keep[i] == fd)
+		if (fds[i] == fd)
 			return true;
 	return false;
 }
 
-/* The smallest descriptor of keep[] at lo or above; -1 when none is. */
-static int
-fds_next_kept(const int *keep, size_t n, int lo)
+/* Is fd to be kept? */
+bool
+fds_kept(const struct keep *k, int fd)
 {
-	int next = -1;
+	return fds_in(k->fds, k->n, fd) || fds_in(k->more, k->nmore, fd);
+}
+
+/* The smallest of the n in fds[] at lo or above, or next if smaller. */
+static int
+fds_next_in(const int *fds, size_t n, int lo, int next)
+{
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (keep[i] >= lo && (next == -1 || keep[i] < next))
-			next = keep[i];
+		if (fds[i] >= lo && (next == -1 || fds[i] < next))
+			next = fds[i];
 	return next;
+}
+
+/* The smallest descriptor to keep at lo or above; -1 when none is. */
+static int
+fds_next_kept(const struct keep *k, int lo)
+{
+	return fds_next_in(k->more, k->nmore, lo,
+	    fds_next_in(k->fds, k->n, lo, -1));
 }
 
 /*
@@ -190,7 +204,7 @@ fds_next_kept(const int *keep, size_t n, int lo)
  * above it), within a generous ceiling.
  */
 static int
-fds_close_loop(const int *keep, size_t n)
+fds_close_loop(const struct keep *k)
 {
 	struct rlimit rl;
 	rlim_t bound = FDS_CEILING;
@@ -200,14 +214,14 @@ fds_close_loop(const int *keep, size_t n)
 	    rl.rlim_max < FDS_CEILING)
 		bound = rl.rlim_max > rl.rlim_cur ? rl.rlim_max : rl.rlim_cur;
 	for (fd = 3; (rlim_t)fd < bound; fd++)
-		if (!fds_kept(keep, n, fd))
+		if (!fds_kept(k, fd))
 			(void)close(fd);
 	return 0;
 }
 
 /*
- * Close every descriptor above 2 but those in keep[] (any order; negative
- * entries mean nothing), however many were inherited and whatever
+ * Close every descriptor above 2 but those to keep, however many were
+ * inherited and whatever
  * RLIMIT_NOFILE says.  Only system calls: this runs after vfork.
  *
  * The way is chosen at run time, whatever configure found in the C
@@ -216,12 +230,12 @@ fds_close_loop(const int *keep, size_t n)
  * then the numbers /proc/self/fd lists, then every number.
  */
 int
-fds_close_except(const int *keep, size_t n)
+fds_close_except(const struct keep *k)
 {
 	int lo = 3, next;
 
 	for (;;) {
-		next = fds_next_kept(keep, n, lo);
+		next = fds_next_kept(k, lo);
 		if (next == -1)
 			break;
 		if (next > lo && close_range((unsigned int)lo,
@@ -232,9 +246,9 @@ fds_close_except(const int *keep, size_t n)
 	if (close_range((unsigned int)lo, ~0U, 0) == 0)
 		return 0;
 fallback:
-	if (fdwalk_close(keep, n) == 0)
+	if (fdwalk_close(k) == 0)
 		return 0;
-	return fds_close_loop(keep, n);
+	return fds_close_loop(k);
 }
 
 /* In the caller: is every --keep-fd open?  *failed is the first that is not. */

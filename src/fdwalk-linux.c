@@ -44,7 +44,7 @@ fdwalk_number(const char *name)
 }
 
 int
-fdwalk_close(const int *keep, size_t n)
+fdwalk_close(const struct keep *k)
 {
 	char buf[4096] __attribute__((__aligned__(8)));
 	const struct fdwalk_dirent *de;
@@ -58,7 +58,7 @@ fdwalk_close(const int *keep, size_t n)
 		for (off = 0; off < got; off += de->d_reclen) {
 			de = (const struct fdwalk_dirent *)(buf + off);
 			fd = fdwalk_number(de->d_name);
-			if (fd > 2 && fd != dfd && !fds_kept(keep, n, fd))
+			if (fd > 2 && fd != dfd && !fds_kept(k, fd))
 				(void)close(fd);
 		}
 	saved = errno;

@@ -9,10 +9,9 @@
 #include "daemonize.h"
 
 int
-fdwalk_close(const int *keep, size_t n)
+fdwalk_close(const struct keep *k)
 {
-	(void)keep;
-	(void)n;
+	(void)k;
 	errno = ENOSYS;
 	return -1;
 }

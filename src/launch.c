@@ -51,9 +51,8 @@ launch_paths(const struct options *o, struct launch *l)
 	struct spawn *sp = &l->spawn;
 
 	if (l->path != NULL) {
-		if ((sp->paths = calloc(1, sizeof *sp->paths)) == NULL)
-			die_errno(STATUS_FAILED, errno, "calloc");
-		sp->paths[0] = (char *)l->path;
+		sp->path[0] = (char *)l->path;
+		sp->paths = sp->path;
 		sp->npaths = 1;
 		return;
 	}
@@ -71,10 +70,8 @@ static void
 launch_keep(const struct options *o, struct launch *l, const struct report *r)
 {
 	struct spawn *sp = &l->spawn;
-	size_t i;
 
-	if ((sp->keep = calloc(6 + o->nkeep_fds, sizeof *sp->keep)) == NULL)
-		die_errno(STATUS_FAILED, errno, "calloc");
+	sp->nkeep = 0;
 	sp->keep[sp->nkeep++] = r->wr;
 	sp->keep[sp->nkeep++] = l->pid.fd;
 	sp->keep[sp->nkeep++] = l->pid.wfd;
@@ -84,8 +81,6 @@ launch_keep(const struct options *o, struct launch *l, const struct report *r)
 		    o->notify_fd };
 		sp->keep[sp->nkeep++] = o->notify_fd;
 	}
-	for (i = 0; i < o->nkeep_fds; i++)
-		sp->keep[sp->nkeep++] = o->keep_fds[i];
 	sp->inherit = o->keep_fds;
 	sp->ninherit = o->nkeep_fds;
 }

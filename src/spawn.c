@@ -63,6 +63,7 @@ spawn_write_pid(int fd)
 static int
 spawn_descriptors(const struct spawn *sp, struct failure *f)
 {
+	struct keep keep = { sp->keep, sp->nkeep, sp->inherit, sp->ninherit };
 	size_t i;
 	int fd;
 
@@ -72,7 +73,7 @@ spawn_descriptors(const struct spawn *sp, struct failure *f)
 	for (i = 0; i < sp->nmoves; i++)
 		if (dup2(sp->moves[i].from, sp->moves[i].to) == -1)
 			return spawn_fail(f, STEP_NOTIFY_FD, errno, 0);
-	if (fds_close_except(sp->keep, sp->nkeep) == -1)
+	if (fds_close_except(&keep) == -1)
 		return spawn_fail(f, STEP_CLOSE, errno, 0);
 	for (i = 0; i < sp->ninherit; i++)
 		if (fcntl(sp->inherit[i], F_SETFD, 0) == -1)

@@ -573,8 +573,9 @@ supervise_settle(const struct options *o, struct launch *l,
     const struct report *r)
 {
 	struct failure f = { STEP_CHDIR, 0, 0, -1 };
-	int keep[6 + o->nkeep_fds];
-	size_t n = 0, i;
+	int keep[6];
+	struct keep k = { keep, 0, o->keep_fds, o->nkeep_fds };
+	size_t n = 0;
 
 	if (chdir("/") == -1)
 		goto fail;
@@ -592,10 +593,9 @@ supervise_settle(const struct options *o, struct launch *l,
 	keep[n++] = l->child.wfd;
 	keep[n++] = l->out_fd;
 	keep[n++] = l->err_fd;
-	for (i = 0; i < o->nkeep_fds; i++)
-		keep[n++] = o->keep_fds[i];
+	k.n = n;
 	f.step = STEP_CLOSE;
-	if (fds_close_except(keep, n) == -1)
+	if (fds_close_except(&k) == -1)
 		goto fail;
 	l->pid.wfd = l->null_rd = l->null_wr = -1;
 	return;
@@ -613,9 +613,7 @@ fail:
 static int
 supervise_plan(struct supervisor *s)
 {
-	const struct options *o = s->o;
 	struct spawn *sp = &s->plan;
-	size_t i;
 
 	*sp = s->l->spawn;
 	sp->announce = -1;
@@ -626,12 +624,11 @@ supervise_plan(struct supervisor *s)
 	sp->stdio[1] = STDOUT_FILENO;
 	sp->stdio[2] = STDERR_FILENO;
 	logpipe_child_stdio(&s->log, sp->stdio);
-	if ((sp->keep = calloc(1 + o->nkeep_fds, sizeof *sp->keep)) == NULL)
-		return -1;
-	sp->nkeep = 0;
-	sp->keep[sp->nkeep++] = -1;
-	for (i = 0; i < o->nkeep_fds; i++)
-		sp->keep[sp->nkeep++] = o->keep_fds[i];
+	sp->keep[0] = -1;
+	sp->nkeep = 1;
+	/* A copy: paths may point into the caller's plan itself. */
+	if (sp->paths == s->l->spawn.path)
+		sp->paths = sp->path;
 	return 0;
 }
 
