@@ -313,6 +313,9 @@ void	 fds_close_launch(struct launch *);
 /* fdwalk-linux.c, fdwalk-none.c */
 int	 fdwalk_close(const struct keep *);
 
+/* kernelfs-linux.c, kernelfs-none.c */
+const char *kernelfs_refused(int);
+
 /* launch.c */
 void	 launch_init(struct launch *);
 void	 launch_plan(const struct options *, struct launch *,

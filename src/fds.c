@@ -74,7 +74,8 @@ fds_open_null(struct launch *l)
 }
 
 /*
- * Open an output file: truncated, or appended with -a.  Never through a
+ * Open an output file: emptied, or appended to with -a.  Never on the
+ * kernel's own file systems (kernelfs-linux.c), never through a
  * symbolic link: daemonize often runs as root, and a log lives in a
  * directory others may write to, where a link would make root truncate
  * or append to a file of their choosing.
@@ -95,9 +96,10 @@ fds_open_log(const char *path, bool append, bool supervised, const char **why)
 	int fd, saved;
 
 	*why = NULL;
-	flags |= append ? O_APPEND : O_TRUNC;
+	if (append || supervised)
+		flags |= O_APPEND;
 	if (supervised)
-		flags |= O_APPEND | O_NONBLOCK;
+		flags |= O_NONBLOCK;
 	if ((fd = open(path, flags, 0644)) == -1) {
 		if (errno == ELOOP)
 			*why = "is a symbolic link, refusing to follow it";
@@ -105,15 +107,19 @@ fds_open_log(const char *path, bool append, bool supervised, const char **why)
 			*why = "not a regular file";
 		return -1;
 	}
-	if (!supervised)
-		return fd;
 	if (fstat(fd, &sb) == -1)
 		goto fail;
-	if (!S_ISREG(sb.st_mode)) {
+	if (supervised && !S_ISREG(sb.st_mode))
 		*why = "not a regular file";
+	else
+		*why = kernelfs_refused(fd);
+	if (*why != NULL) {
 		errno = EINVAL;
 		goto fail;
 	}
+	/* Emptied only now that it is known to be a file to write. */
+	if (!append && S_ISREG(sb.st_mode) && ftruncate(fd, 0) == -1)
+		goto fail;
 	return fd;
 fail:
 	saved = errno;

@@ -41,6 +41,25 @@ pidfile_init(struct pidfile *p, const char *path)
 	p->wfd = -1;
 }
 
+/*
+ * Is fd a regular file, and not on the kernel's own file systems?  When
+ * not, p->why says why and errno is EINVAL.
+ */
+static bool
+pidfile_writable(struct pidfile *p, int fd, const struct stat *sb)
+{
+	const char *fs;
+
+	if (!S_ISREG(sb->st_mode))
+		p->why = "not a regular file";
+	else if ((fs = kernelfs_refused(fd)) != NULL)
+		p->why = fs;
+	else
+		return true;
+	errno = EINVAL;
+	return false;
+}
+
 /* Does path still name the file open as fd's device and inode? */
 static bool
 pidfile_is(const struct pidfile *p, dev_t dev, ino_t ino)
@@ -127,13 +146,8 @@ pidfile_try_lock(struct pidfile *p, struct pidfile *shared)
 
 	if ((p->fd = pidfile_open(p, &created)) == -1)
 		return -1;
-	if (fstat(p->fd, &sb) == -1)
+	if (fstat(p->fd, &sb) == -1 || !pidfile_writable(p, p->fd, &sb))
 		goto fail;
-	if (!S_ISREG(sb.st_mode)) {
-		p->why = "not a regular file";
-		errno = EINVAL;
-		goto fail;
-	}
 	if (shared != NULL && shared->fd != -1 && shared->dev == sb.st_dev &&
 	    shared->ino == sb.st_ino) {
 		/* -p F -l F: one file, one lock, one descriptor. */
@@ -210,13 +224,8 @@ pidfile_open_empty(struct pidfile *p, int flags, bool check)
 		}
 		return -1;
 	}
-	if (fstat(fd, &sb) == -1)
+	if (fstat(fd, &sb) == -1 || !pidfile_writable(p, fd, &sb))
 		goto fail;
-	if (!S_ISREG(sb.st_mode)) {
-		p->why = "not a regular file";
-		errno = EINVAL;
-		goto fail;
-	}
 	if (check && (sb.st_dev != p->dev || sb.st_ino != p->ino)) {
 		p->why = "replaced while being opened";
 		errno = EBUSY;

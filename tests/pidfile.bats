@@ -172,3 +172,24 @@ setup() {
 	assert_equal "$(procs_with_arg "$MARK")" "$pid"
 	assert [ ! -e /rel.pid ]
 }
+
+@test "a pidfile, lock file, child pidfile or output on /proc or /sys is refused, nothing written" {
+	is_root || skip "needs root for a UTS namespace of its own"
+	command -v unshare >/dev/null || skip "unshare is not installed"
+	local f=/proc/sys/kernel/hostname args
+	# In a UTS namespace of its own, so that the host's name is never at
+	# stake: daemonize runs there after the name is set.
+	for args in "-p $f" "-l $f" "-o $f" "-e $f" "-a -o $f" "-r --child-pidfile $f"; do
+		# shellcheck disable=SC2086 # args are words
+		run --separate-stderr unshare -u sh -c \
+			'hostname dz-kept; "$@"; rc=$?; echo "$(hostname)"; exit "$rc"' \
+			sh "$DAEMONIZE" $args sleep "$MARK"
+		track_marker "$MARK"
+		assert_equal "$status" 125
+		assert_equal "$stderr" "daemonize: $f: on the kernel's proc file system, refusing to write to it"
+		assert_output dz-kept
+	done
+	run --separate-stderr -125 "$DAEMONIZE" -p /sys/kernel/uevent_seqnum sleep "$MARK"
+	assert_equal "$stderr" "daemonize: /sys/kernel/uevent_seqnum: on the kernel's sysfs file system, refusing to write to it"
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}

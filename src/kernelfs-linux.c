@@ -1,0 +1,46 @@
+/*
+ * Linux: is a file on one of the kernel's own file systems?  Files in
+ * /proc and /sys claim to be regular files, yet writing a pid or a log
+ * line into one is an order to the kernel: -p /proc/sys/kernel/hostname
+ * would set the host's name.  Pidfiles, lock files and outputs are never
+ * written there.
+ */
+#include "config.h"
+
+#include <sys/vfs.h>
+
+#include <linux/magic.h>
+
+#include "daemonize.h"
+
+#define KERNELFS_WHY(fs) \
+	"on the kernel's " fs " file system, refusing to write to it"
+
+/* Why not, when fd is on one of the kernel's file systems; NULL if not. */
+const char *
+kernelfs_refused(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) == -1)
+		return NULL;
+	switch (sf.f_type) {
+	case PROC_SUPER_MAGIC:
+		return KERNELFS_WHY("proc");
+	case SYSFS_MAGIC:
+		return KERNELFS_WHY("sysfs");
+	case DEBUGFS_MAGIC:
+		return KERNELFS_WHY("debugfs");
+	case TRACEFS_MAGIC:
+		return KERNELFS_WHY("tracefs");
+	case SECURITYFS_MAGIC:
+		return KERNELFS_WHY("securityfs");
+	case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+		return KERNELFS_WHY("cgroup");
+	case BPF_FS_MAGIC:
+		return KERNELFS_WHY("bpf");
+	default:
+		return NULL;
+	}
+}
