@@ -20,11 +20,13 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -147,33 +149,82 @@ ready_daemon_fd(const struct options *o, const struct ready *r)
 	return close(r->pipe_wr);
 }
 
-/* Has pid ended?  1 with its wait status, 0 while it runs. */
+/*
+ * Has pid ended?  1 with how in *si, 0 while it runs.  It is left
+ * unreaped (WNOWAIT): for as long as it is, the number of its process
+ * group cannot be given to anything else.
+ */
 static int
-ready_reap(pid_t pid, int *status)
+ready_ended(pid_t pid, siginfo_t *si)
 {
-	pid_t r;
-
-	while ((r = waitpid(pid, status, WNOHANG)) == -1 && errno == EINTR)
-		;
-	return r == pid ? 1 : 0;
+	memset(si, 0, sizeof *si);
+	while (waitid(P_PID, (id_t)pid, si, WEXITED | WNOHANG | WNOWAIT) == -1)
+		if (errno != EINTR)
+			return 0;
+	return si->si_pid == pid ? 1 : 0;
 }
 
-/* TERM, then KILL after a grace period, and reap. */
+/*
+ * Is a process other than pid, and not a zombie, still in process group
+ * pgid?  Read from /proc; where it cannot be, assume so.
+ */
+static bool
+ready_group_lives(pid_t pgid, pid_t pid)
+{
+	char path[64], buf[512], *p;
+	struct dirent *de;
+	bool lives = false;
+	long other, group;
+	ssize_t n;
+	DIR *d;
+	int fd;
+
+	if ((d = opendir("/proc")) == NULL)
+		return true;
+	while (!lives && (de = readdir(d)) != NULL) {
+		if ((other = strtol(de->d_name, &p, 10)) <= 0 || *p != '\0' ||
+		    other == (long)pid)
+			continue;
+		(void)snprintf(path, sizeof path, "/proc/%ld/stat", other);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		n = read(fd, buf, sizeof buf - 1);
+		(void)close(fd);
+		/* "pid (comm) state ppid pgrp ...": comm may hold anything. */
+		if (n <= 0 || (buf[n] = '\0', p = strrchr(buf, ')')) == NULL)
+			continue;
+		if (sscanf(p + 1, " %*c %*d %ld", &group) == 1 &&
+		    group == (long)pgid && p[2] != 'Z')
+			lives = true;
+	}
+	(void)closedir(d);
+	return lives;
+}
+
+/*
+ * Stop the daemon and whatever it started: TERM to the process group
+ * setsid made for it, then, once the daemon has ended and nothing else of
+ * the group lives, or after a grace period, KILL to what is left; then
+ * reap the daemon, last, so that its group stays its own until then.
+ * Without a group of its own (none could be found), the daemon alone.
+ */
 static void
-ready_stop(pid_t pid)
+ready_stop(pid_t pid, pid_t pgid)
 {
 	long deadline = clock_ms() + READY_STOP_MS;
 	struct timespec tick = { 0, READY_TICK_MS * 1000000L };
+	pid_t target = pgid > 1 ? -pgid : pid;
+	siginfo_t si;
 	int status;
 
-	if (kill(pid, SIGTERM) == -1)
-		return;
+	(void)kill(target, SIGTERM);
 	while (clock_ms() < deadline) {
-		if (ready_reap(pid, &status))
-			return;
+		if (ready_ended(pid, &si) &&
+		    (target == pid || !ready_group_lives(pgid, pid)))
+			break;
 		(void)nanosleep(&tick, NULL);
 	}
-	(void)kill(pid, SIGKILL);
+	(void)kill(target, SIGKILL);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 }
@@ -362,28 +413,34 @@ ready_poll(const struct options *o, struct ready *r, pid_t pid, long ms,
 	return rc;
 }
 
+/*
+ * The program died first: what it left running of its group is stopped
+ * too (it holds the lock the pidfile names), then why is said.
+ */
 static int
-ready_died(const struct options *o, int status)
+ready_died(const struct options *o, pid_t pid, pid_t pgid,
+    const siginfo_t *si)
 {
 	const char *name;
 
-	if (WIFEXITED(status))
+	ready_stop(pid, pgid);
+	if (si->si_code == CLD_EXITED)
 		warn_errno(0, "%s exited with status %d before it was ready",
-		    o->argv[0], WEXITSTATUS(status));
-	else if ((name = signals_name(WTERMSIG(status))) != NULL)
+		    o->argv[0], si->si_status);
+	else if ((name = signals_name(si->si_status)) != NULL)
 		warn_errno(0, "%s was killed by signal %s before it was ready",
 		    o->argv[0], name);
 	else
 		warn_errno(0, "%s was killed by signal %d before it was ready",
-		    o->argv[0], WTERMSIG(status));
+		    o->argv[0], si->si_status);
 	return STATUS_FAILED;
 }
 
 /* The program said it failed, or can never say it is ready: stop it. */
 static int
-ready_refused(const struct options *o, pid_t pid, int err)
+ready_refused(const struct options *o, pid_t pid, pid_t pgid, int err)
 {
-	ready_stop(pid);
+	ready_stop(pid, pgid);
 	if (err == -1)
 		warn_errno(0, "%s closed descriptor %d without writing a line",
 		    o->argv[0], o->notify_fd);
@@ -396,11 +453,11 @@ ready_refused(const struct options *o, pid_t pid, int err)
 }
 
 static int
-ready_timeout(const struct options *o, pid_t pid)
+ready_timeout(const struct options *o, pid_t pid, pid_t pgid)
 {
 	char secs[DECIMAL_LEN];
 
-	ready_stop(pid);
+	ready_stop(pid, pgid);
 	warn_errno(0, "%s was not ready within %s second%s; stopped it",
 	    o->argv[0], decimal_duration(secs, o->wait_ms),
 	    o->wait_ms == 1000 ? "" : "s");
@@ -415,14 +472,19 @@ int
 ready_wait(const struct options *o, struct ready *r, pid_t pid)
 {
 	long deadline = clock_ms() + o->wait_ms, left;
-	int status, err = 0, rc;
+	/* The group the middle process's setsid made, never the caller's. */
+	pid_t pgid = getpgid(pid);
+	siginfo_t si;
+	int err = 0, rc;
 
+	if (pgid == getpgrp())
+		pgid = -1;
 	if (r->pipe_wr != -1)
 		(void)close(r->pipe_wr);
 	r->pipe_wr = -1;
 	for (;;) {
-		if (ready_reap(pid, &status))
-			return ready_died(o, status);
+		if (ready_ended(pid, &si))
+			return ready_died(o, pid, pgid, &si);
 		if (ready_has_conditions(o) && ready_all(o, r)) {
 			verbose(o, "%s is ready", o->argv[0]);
 			return STATUS_OK;
@@ -432,17 +494,17 @@ ready_wait(const struct options *o, struct ready *r, pid_t pid)
 		rc = ready_poll(o, r, pid, left < READY_TICK_MS ? left :
 		    READY_TICK_MS, &err);
 		if (rc == 1)
-			return ready_refused(o, pid, err);
+			return ready_refused(o, pid, pgid, err);
 		if (rc == -1) {
 			warn_errno(errno, "waiting for %s", o->argv[0]);
-			ready_stop(pid);
+			ready_stop(pid, pgid);
 			return STATUS_FAILED;
 		}
 	}
 	if (ready_has_conditions(o))
-		return ready_timeout(o, pid);
-	if (ready_reap(pid, &status))
-		return ready_died(o, status);
+		return ready_timeout(o, pid, pgid);
+	if (ready_ended(pid, &si))
+		return ready_died(o, pid, pgid, &si);
 	verbose(o, "%s is still running", o->argv[0]);
 	return STATUS_OK;
 }

@@ -268,3 +268,32 @@ os.execv(sys.argv[1], sys.argv[1:])" "$@"
 	PID=$(read_pidfile "$PF")
 	assert_equal "$(status_field "$PID" SigBlk)" 0000000000000000
 }
+
+none_left() {
+	[ -z "$(procs_with_arg "$MARK")" ]
+}
+
+@test "a failed --wait stops what the program started too: nothing holds the lock" {
+	# Timed out: the program and the helper it started in the background.
+	run --separate-stderr -125 "$DAEMONIZE" --wait=0.5 -p "$PF" \
+		--wait-for "path:$BATS_TEST_TMPDIR/never" sh -c "sleep $MARK & exec sleep $MARK"
+	track_marker "$MARK"
+	assert_equal "$stderr" "daemonize: sh was not ready within 0.500 seconds; stopped it"
+	wait_until 5 none_left
+	assert [ ! -e "$PF" ]
+	# Died before it was ready, its helper still running.
+	run --separate-stderr -125 "$DAEMONIZE" --wait=5 -p "$PF" \
+		--wait-for "path:$BATS_TEST_TMPDIR/never" sh -c "sleep $MARK & sleep 0.2; exit 3"
+	track_marker "$MARK"
+	assert_equal "$stderr" "daemonize: sh exited with status 3 before it was ready"
+	wait_until 5 none_left
+	# Closed its --notify-fd without a word.
+	run --separate-stderr -125 "$DAEMONIZE" --notify-fd 5 -p "$PF" \
+		sh -c "sleep $MARK 5>&- & exec 5>&-; exec sleep $MARK"
+	track_marker "$MARK"
+	assert_equal "$stderr" "daemonize: sh closed descriptor 5 without writing a line"
+	wait_until 5 none_left
+	# Nothing holds the lock: the next start is not refused.
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	read_pidfile "$PF" >/dev/null
+}
