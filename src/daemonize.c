@@ -287,6 +287,7 @@ main(int argc, char **argv)
 		o.chdir = absolute(o.chdir);
 	check_root_only(&o);
 	check_values(&o);
+	roles_check(&o);
 	resolve_program(&o, &l);
 	resolve_user(&o, &l);
 	if (env_apply(&o, l.user) == -1)

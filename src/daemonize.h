@@ -385,6 +385,9 @@ int	 report_explain(const struct failure *, const struct options *,
 	     const struct launch *);
 int	 report_not_started(const char *, int);
 
+/* roles.c */
+void	 roles_check(const struct options *);
+
 /* signals.c */
 int	 signals_defaults(void);
 int	 signals_reset(void);

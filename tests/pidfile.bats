@@ -193,3 +193,24 @@ setup() {
 	assert_equal "$stderr" "daemonize: /sys/kernel/uevent_seqnum: on the kernel's sysfs file system, refusing to write to it"
 	assert_equal "$(procs_with_arg "$MARK")" ""
 }
+
+@test "one file for two roles is a usage error, nothing created; -p F -l F and --output F still share" {
+	local f=$BATS_TEST_TMPDIR/one
+	for args in "-p $f -o $f" "-p $f -e $f" "-l $f -o $f" "-r -p $f --child-pidfile $f" \
+		"-r --output $f --child-pidfile $f" "-r -l $f --child-pidfile $f"; do
+		# shellcheck disable=SC2086 # args are words
+		run --separate-stderr "$DAEMONIZE" $args sleep "$MARK"
+		track_marker "$MARK"
+		assert_equal "$status" 2
+		assert_regex "$stderr" "^daemonize: $f: both the [a-z ]+ and [a-z ]+\$"
+		assert [ ! -e "$f" ]
+	done
+	# The same file by another name is the same file.
+	: >"$f"
+	ln -s "$f" "$BATS_TEST_TMPDIR/link"
+	run --separate-stderr -2 "$DAEMONIZE" -p "$f" -o "$BATS_TEST_TMPDIR/link" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: $BATS_TEST_TMPDIR/link: both the pidfile and standard output"
+	rm "$f"
+	run -0 "$DAEMONIZE" -p "$f" -l "$f" --output "$BATS_TEST_TMPDIR/log" sleep "$MARK"
+	read_pidfile "$f" >/dev/null
+}
