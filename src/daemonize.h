@@ -231,6 +231,7 @@ enum step {
 	STEP_GROUP,		/* setpgid: a supervisor's child */
 	STEP_FORK,
 	STEP_REPORT,		/* telling the caller the daemon's pid */
+	STEP_PIPE,		/* the supervisor's own pipes */
 	STEP_CHROOT,
 	STEP_CHDIR,
 	STEP_PIDFILE,

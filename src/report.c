@@ -109,6 +109,8 @@ report_step(const struct failure *f)
 		return "fork";
 	case STEP_REPORT:
 		return "reporting to the caller";
+	case STEP_PIPE:
+		return "creating a pipe";
 	case STEP_STDIO:
 		return "redirecting standard input and output";
 	case STEP_CLOSE:

@@ -80,6 +80,19 @@ supervise_handler(int sig)
 	errno = saved;
 }
 
+/* The self-pipe: the handler's one write end, the loop's read end. */
+static int
+supervise_selfpipe(struct supervisor *s)
+{
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == -1)
+		return -1;
+	s->sigrd = fds[0];
+	supervise_sigwr = fds[1];
+	return 0;
+}
+
 /*
  * Signals become bytes on the self-pipe; the rest are set back to their
  * defaults, which the caller may have changed.  A failing log must lose
@@ -94,14 +107,10 @@ supervise_signals_catch(struct supervisor *s)
 {
 	struct sigaction sa;
 	sigset_t none;
-	int fds[2];
 	size_t i;
 
-	if (signals_defaults() == -1 ||
-	    pipe2(fds, O_CLOEXEC | O_NONBLOCK) == -1)
+	if (signals_defaults() == -1)
 		return -1;
-	s->sigrd = fds[0];
-	supervise_sigwr = fds[1];
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_IGN;
 	if (sigemptyset(&sa.sa_mask) == -1 || sigemptyset(&s->caught) == -1 ||
@@ -164,8 +173,10 @@ supervise_spawn(struct supervisor *s)
 	sigset_t saved;
 	int fds[2], err;
 
-	if (pipe2(fds, O_CLOEXEC) == -1)
-		goto fail;
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		s->failure = (struct failure){ STEP_PIPE, errno, 0, -1 };
+		return -1;
+	}
 	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) == -1 ||
 	    sigprocmask(SIG_BLOCK, &s->caught, &saved) == -1) {
 		err = errno;
@@ -645,7 +656,7 @@ __dead void
 supervise(const struct options *o, struct launch *l, const struct report *r)
 {
 	struct supervisor *s = &supervise_state;
-	struct failure f = { STEP_STDIO, 0, 0, -1 };
+	struct failure f = { STEP_PIPE, 0, 0, -1 };
 
 	s->o = o;
 	s->l = l;
@@ -655,7 +666,7 @@ supervise(const struct options *o, struct launch *l, const struct report *r)
 	s->timer = -1;
 	s->delay = o->restart_delay_ms;
 	supervise_settle(o, l, r);
-	if (logpipe_open(&s->log, o, l) == -1)
+	if (logpipe_open(&s->log, o, l) == -1 || supervise_selfpipe(s) == -1)
 		goto fail;
 	f.step = STEP_SIGNALS;
 	if (supervise_signals_catch(s) == -1)

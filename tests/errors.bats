@@ -221,3 +221,35 @@ nothing_left() {
 	assert_equal "$umount_rc" 0
 	assert_equal "$(procs_with_arg "$MARK")" ""
 }
+
+@test "too many open files: each limit names what could not be opened" {
+	skip_under_valgrind "valgrind reserves descriptors under RLIMIT_NOFILE"
+	local n pf=$BATS_TEST_TMPDIR/e.pid cpf=$BATS_TEST_TMPDIR/e.cpid log=$BATS_TEST_TMPDIR/e.log
+	local names="($pf|$cpf|$log|$log.err|/dev/null|pipe|creating a pipe|--wait)"
+	local free=3
+	# The limit bounds descriptor numbers: from the first that leaves the
+	# dynamic loader a free number, up past what a start needs.
+	while [ -e "/proc/$$/fd/$free" ]; do
+		free=$((free + 1))
+	done
+	for n in $(seq $((free + 1)) $((free + 24))); do
+		for args in "-r --child-pidfile $cpf --output $log" "-o $log -e $log.err" "--wait=0.1 -o $log"; do
+			# shellcheck disable=SC2086 # args are words
+			run --separate-stderr prlimit --nofile="$n" "$DAEMONIZE" -p "$pf" $args sleep "$MARK"
+			track_marker "$MARK"
+			if [ "$status" -ne 0 ]; then
+				assert_equal "$status" 125
+				assert_regex "$stderr" "^daemonize: $names: Too many open files\$"
+				# An output named is one that could not be opened,
+				# not one opened before something else failed.
+				for f in "$log" "$log.err"; do
+					if [ "$stderr" = "daemonize: $f: Too many open files" ]; then
+						assert [ ! -e "$f" ]
+					fi
+				done
+			fi
+			kill_tracked
+			rm -f "$pf" "$cpf" "$log" "$log.err"
+		done
+	done
+}
