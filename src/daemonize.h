@@ -149,6 +149,8 @@ struct logstream {
 	int fd;			/* destination file, or -1 */
 	const char *path;	/* the file's absolute path, for reopening */
 	int priority;		/* syslog priority */
+	char last;		/* the last byte written to fd */
+	int lost;		/* errno of a write that lost lines; 0 if none */
 	size_t len;		/* a partial line waiting in buf */
 	char buf[16384];
 };
@@ -331,7 +333,7 @@ void	 logpipe_child_stdio(const struct logpipe *, int [3]);
 size_t	 logpipe_pollfds(const struct logpipe *, struct pollfd *);
 void	 logpipe_drain(struct logpipe *, const struct pollfd *, size_t);
 void	 logpipe_flush(struct logpipe *);
-void	 logpipe_say(const struct logpipe *, int, const char *, ...)
+void	 logpipe_say(struct logpipe *, int, const char *, ...)
 	     __attribute__((__sentinel__));
 void	 logpipe_reopen(struct logpipe *);
 

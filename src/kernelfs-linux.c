@@ -9,9 +9,23 @@
 
 #include <sys/vfs.h>
 
+#ifdef HAVE_LINUX_MAGIC_H
 #include <linux/magic.h>
+#endif
 
 #include "daemonize.h"
+
+/* The kernel's values, for a C library without its headers. */
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC	0x9fa0
+#define SYSFS_MAGIC		0x62656572
+#define DEBUGFS_MAGIC		0x64626720
+#define TRACEFS_MAGIC		0x74726163
+#define SECURITYFS_MAGIC	0x73636673
+#define CGROUP_SUPER_MAGIC	0x27e0eb
+#define CGROUP2_SUPER_MAGIC	0x63677270
+#define BPF_FS_MAGIC		0xcafe4a11
+#endif
 
 #define KERNELFS_WHY(fs) \
 	"on the kernel's " fs " file system, refusing to write to it"

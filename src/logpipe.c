@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +57,8 @@ logpipe_stream_init(struct logstream *s, int fd, const char *path,
 	s->fd = fd;
 	s->path = path;
 	s->priority = priority;
+	s->last = '\n';
+	s->lost = 0;
 	s->len = 0;
 }
 
@@ -124,21 +127,78 @@ logpipe_child_stdio(const struct logpipe *lp, int stdio[3])
 		stdio[STDERR_FILENO] = err;
 }
 
-/* Write all of buf to fd; a destination that fails loses the data. */
-static void
-logpipe_write(int fd, const char *buf, size_t len)
+/* Copy s after the len bytes of buf, as much as fits in size. */
+static size_t
+logpipe_append(char *buf, size_t size, size_t len, const char *s)
 {
+	while (*s != '\0' && len < size)
+		buf[len++] = *s++;
+	return len;
+}
+
+/*
+ * Write all of buf, which starts a line, to the stream's file.  When a
+ * write fails part way (a full disk, the caller's RLIMIT_FSIZE), the line
+ * it cut is cut back off the file, so that the next line is not glued to
+ * its start: lines are lost whole, never split.  -1 with errno if any of
+ * buf was lost.
+ */
+static int
+logpipe_put(struct logstream *s, const char *buf, size_t len)
+{
+	const char *start = buf, *nl;
+	struct stat sb;
 	ssize_t n;
+	int err;
 
 	while (len > 0) {
-		n = write(fd, buf, len);
+		n = write(s->fd, buf, len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;
+			break;
+		s->last = buf[n - 1];
 		buf += n;
 		len -= (size_t)n;
 	}
+	if (len == 0)
+		return 0;
+	err = n == 0 ? ENOSPC : errno;
+	if (s->last != '\n' && buf > start && fstat(s->fd, &sb) == 0) {
+		nl = memrchr(start, '\n', (size_t)(buf - start));
+		nl = nl != NULL ? nl + 1 : start;
+		if (ftruncate(s->fd, sb.st_size - (off_t)(buf - nl)) == 0)
+			s->last = '\n';
+	}
+	errno = err;
+	return -1;
+}
+
+/*
+ * Write buf to the stream's file; a destination that fails loses lines,
+ * never the supervisor.  Once writing works again, the loss is said
+ * there, once, before anything else.
+ */
+static void
+logpipe_write(struct logstream *s, const char *buf, size_t len)
+{
+	char note[256];
+	size_t n = 0;
+
+	if (s->lost != 0) {
+		/* A line that could not be cut off is ended instead. */
+		if (s->last != '\n')
+			note[n++] = '\n';
+		n = logpipe_append(note, sizeof note - 1, n, PACKAGE_NAME
+		    ": output lost: ");
+		n = logpipe_append(note, sizeof note - 1, n, strerror(s->lost));
+		note[n++] = '\n';
+		if (logpipe_put(s, note, n) == -1)
+			return;
+		s->lost = 0;
+	}
+	if (logpipe_put(s, buf, len) == -1)
+		s->lost = errno;
 }
 
 /* Hand complete lines (or a full buffer) to the destination. */
@@ -149,7 +209,7 @@ logpipe_emit(struct logpipe *lp, struct logstream *s, size_t len)
 
 	if (!lp->syslog) {
 		if (s->fd != -1)
-			logpipe_write(s->fd, s->buf, len);
+			logpipe_write(s, s->buf, len);
 		return;
 	}
 	for (p = s->buf; p < end; p = nl + 1) {
@@ -248,14 +308,6 @@ logpipe_flush(struct logpipe *lp)
 	}
 }
 
-/* Copy s after the len bytes of buf, as much as fits in size. */
-static size_t
-logpipe_append(char *buf, size_t size, size_t len, const char *s)
-{
-	while (*s != '\0' && len < size)
-		buf[len++] = *s++;
-	return len;
-}
 
 /*
  * The supervisor's own message, "daemonize: " and the strings up to the
@@ -263,12 +315,14 @@ logpipe_append(char *buf, size_t size, size_t len, const char *s)
  * written at once, so that it never splits around a child's line.
  */
 void
-logpipe_say(const struct logpipe *lp, int priority, const char *part, ...)
+logpipe_say(struct logpipe *lp, int priority, const char *part, ...)
 {
+	/* -o F -e F: one file, whose state the stdout stream keeps. */
+	struct logstream *s = lp->err.fd != -1 && !lp->shared ? &lp->err :
+	    &lp->out;
 	char line[512];
 	size_t len;
 	va_list ap;
-	int fd;
 
 	/* Room kept for the newline or the NUL. */
 	len = logpipe_append(line, sizeof line - 1, 0, PACKAGE_NAME ": ");
@@ -276,14 +330,13 @@ logpipe_say(const struct logpipe *lp, int priority, const char *part, ...)
 	for (; part != NULL; part = va_arg(ap, const char *))
 		len = logpipe_append(line, sizeof line - 1, len, part);
 	va_end(ap);
-	fd = lp->err.fd != -1 ? lp->err.fd : lp->out.fd;
-	if (lp->syslog || fd == -1) {
+	if (lp->syslog || s->fd == -1) {
 		line[len] = '\0';
 		syslog(priority, "%s", line);
 		return;
 	}
 	line[len++] = '\n';
-	logpipe_write(fd, line, len);
+	logpipe_write(s, line, len);
 }
 
 /*

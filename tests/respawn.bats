@@ -586,6 +586,29 @@ after-hup"
 	track_marker "$MARK"
 }
 
+@test "a full disk loses whole lines, never glues one to the next, and says so once" {
+	is_root || skip "needs root to mount a small tmpfs"
+	SMALL=$BATS_TEST_TMPDIR/small
+	mkdir "$SMALL"
+	mount -t tmpfs -o size=256k tmpfs "$SMALL" || skip "cannot mount a tmpfs"
+	head -c 200000 /dev/zero >"$SMALL/filler"
+	start_supervisor --output "$SMALL/log" sh -c \
+		'i=0; while :; do i=$((i + 1)); echo "line-$i-of-a-long-enough-run"; done'
+	full() { [ "$(df --output=avail -B1 "$SMALL" | tail -n 1)" -lt 4096 ]; }
+	wait_until 10 full
+	sleep 0.2
+	rm "$SMALL/filler"
+	grown() { [ "$(stat -c %s "$SMALL/log")" -gt 100000 ]; }
+	wait_until 10 grown
+	kill -TERM "$SUP"
+	wait_until 5 pid_gone "$SUP"
+	# Every line whole: the program's, or the one note of the loss.
+	run grep -cvE '^(line-[0-9]+-of-a-long-enough-run|daemonize: .*)$' "$SMALL/log"
+	assert_output 0
+	run grep -c '^daemonize: output lost: No space left on device$' "$SMALL/log"
+	assert [ "$output" -ge 1 ]
+}
+
 @test "--restart-delay above the 60 s cap: every delay is the one asked for" {
 	start_crashing --output "$LOG" --restart-delay 60.5 sh -c 'exit 1'
 	two_delays() { [ "$(grep -c '^daemonize: restarting' "$LOG")" -ge 2 ]; }
