@@ -237,7 +237,7 @@ drop_inherited(const struct options *o, const struct launch *l,
     const struct report *r)
 {
 	int keep[14];
-	struct keep k = { keep, 0, o->keep_fds, o->nkeep_fds };
+	struct keep k;
 	size_t n = 0;
 
 	keep[n++] = r->rd;
@@ -254,7 +254,7 @@ drop_inherited(const struct options *o, const struct launch *l,
 	keep[n++] = l->ready.pipe_rd;
 	keep[n++] = l->ready.pipe_wr;
 	keep[n++] = o->notify_fd;
-	k.n = n;
+	k = (struct keep){ keep, n, o->keep_fds, o->nkeep_fds };
 	/* Only an optimisation: the daemon closes them all the same. */
 	(void)fds_close_except(&k);
 }

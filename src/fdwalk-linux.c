@@ -20,10 +20,10 @@
 
 /* The kernel's struct linux_dirent64, which the C library may not name. */
 struct fdwalk_dirent {
-	uint64_t d_ino;
-	int64_t d_off;
+	uint64_t d_ino;		/* cppcheck-suppress unusedStructMember */
+	int64_t d_off;		/* cppcheck-suppress unusedStructMember */
 	unsigned short d_reclen;
-	unsigned char d_type;
+	unsigned char d_type;	/* cppcheck-suppress unusedStructMember */
 	char d_name[];
 };
 

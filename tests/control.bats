@@ -220,14 +220,14 @@ start_sleep() {
 
 @test "--status probes never make a start fail: three loops against 1,000 starts" {
 	# The binary itself: this is about locks, not about what valgrind sees.
-	local stop=$BATS_TEST_TMPDIR/stop i n pid failed=0
-	for i in 1 2 3; do
+	local stop=$BATS_TEST_TMPDIR/stop n pid failed=0
+	for _ in 1 2 3; do
 		while [ ! -e "$stop" ]; do
 			"$DAEMONIZE_BINARY" --status -p "$PF" >/dev/null 2>&1
 		done &
 		track_pid $!
 	done
-	for i in $(seq 1 1000); do
+	for _ in $(seq 1 1000); do
 		if ! "$DAEMONIZE_BINARY" -p "$PF" sleep "$MARK" 2>>"$BATS_TEST_TMPDIR/errors"; then
 			failed=$((failed + 1))
 			continue

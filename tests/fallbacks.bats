@@ -21,8 +21,8 @@ setup() {
 
 # open_inherited N: N descriptors of $INHERITED open in this shell.
 open_inherited() {
-	local i fd
-	for i in $(seq 1 "$1"); do
+	local fd
+	for _ in $(seq 1 "$1"); do
 		exec {fd}<"$INHERITED"
 	done
 	assert [ "$(inherited_in $$)" -ge "$1" ]

@@ -180,7 +180,7 @@ setup() {
 	# In a UTS namespace of its own, so that the host's name is never at
 	# stake: daemonize runs there after the name is set.
 	for args in "-p $f" "-l $f" "-o $f" "-e $f" "-a -o $f" "-r --child-pidfile $f"; do
-		# shellcheck disable=SC2086 # args are words
+		# shellcheck disable=SC2086,SC2016 # args are words; sh -c expands
 		run --separate-stderr unshare -u sh -c \
 			'hostname dz-kept; "$@"; rc=$?; echo "$(hostname)"; exit "$rc"' \
 			sh "$DAEMONIZE" $args sleep "$MARK"
