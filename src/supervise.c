@@ -270,7 +270,7 @@ supervise_schedule(struct supervisor *s)
 	s->child = -1;
 	/* No child now: the pidfile names none rather than a dead one. */
 	if (s->l->child.wfd != -1)
-		(void)ftruncate(s->l->child.wfd, 0);
+		(void)!ftruncate(s->l->child.wfd, 0);
 	if (now - s->started >= SUPERVISE_YOUNG_MS)
 		s->delay = s->o->restart_delay_ms;
 	if (supervise_too_many(s, now)) {
