@@ -30,31 +30,31 @@
 #define KERNELFS_WHY(fs) \
 	"on the kernel's " fs " file system, refusing to write to it"
 
+static const struct {
+	unsigned long magic;
+	const char *why;
+} kernelfs_types[] = {
+	{ PROC_SUPER_MAGIC, KERNELFS_WHY("proc") },
+	{ SYSFS_MAGIC, KERNELFS_WHY("sysfs") },
+	{ DEBUGFS_MAGIC, KERNELFS_WHY("debugfs") },
+	{ TRACEFS_MAGIC, KERNELFS_WHY("tracefs") },
+	{ SECURITYFS_MAGIC, KERNELFS_WHY("securityfs") },
+	{ CGROUP_SUPER_MAGIC, KERNELFS_WHY("cgroup") },
+	{ CGROUP2_SUPER_MAGIC, KERNELFS_WHY("cgroup") },
+	{ BPF_FS_MAGIC, KERNELFS_WHY("bpf") },
+};
+
 /* Why not, when fd is on one of the kernel's file systems; NULL if not. */
 const char *
 kernelfs_refused(int fd)
 {
 	struct statfs sf;
+	size_t i;
 
 	if (fstatfs(fd, &sf) == -1)
 		return NULL;
-	switch (sf.f_type) {
-	case PROC_SUPER_MAGIC:
-		return KERNELFS_WHY("proc");
-	case SYSFS_MAGIC:
-		return KERNELFS_WHY("sysfs");
-	case DEBUGFS_MAGIC:
-		return KERNELFS_WHY("debugfs");
-	case TRACEFS_MAGIC:
-		return KERNELFS_WHY("tracefs");
-	case SECURITYFS_MAGIC:
-		return KERNELFS_WHY("securityfs");
-	case CGROUP_SUPER_MAGIC:
-	case CGROUP2_SUPER_MAGIC:
-		return KERNELFS_WHY("cgroup");
-	case BPF_FS_MAGIC:
-		return KERNELFS_WHY("bpf");
-	default:
-		return NULL;
-	}
+	for (i = 0; i < sizeof kernelfs_types / sizeof kernelfs_types[0]; i++)
+		if ((unsigned long)sf.f_type == kernelfs_types[i].magic)
+			return kernelfs_types[i].why;
+	return NULL;
 }

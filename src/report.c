@@ -97,29 +97,29 @@ report_wait(struct report *r, pid_t middle, struct failure *f)
 }
 
 /* The steps whose message needs nothing but their name. */
+static const struct {
+	int step;
+	const char *what;
+} report_steps[] = {
+	{ STEP_SETSID, "setsid" },
+	{ STEP_GROUP, "setpgid" },
+	{ STEP_FORK, "fork" },
+	{ STEP_REPORT, "reporting to the caller" },
+	{ STEP_PIPE, "creating a pipe" },
+	{ STEP_STDIO, "redirecting standard input and output" },
+	{ STEP_CLOSE, "closing inherited descriptors" },
+	{ STEP_SIGNALS, "resetting signals" },
+};
+
 static const char *
 report_step(const struct failure *f)
 {
-	switch (f->step) {
-	case STEP_SETSID:
-		return "setsid";
-	case STEP_GROUP:
-		return "setpgid";
-	case STEP_FORK:
-		return "fork";
-	case STEP_REPORT:
-		return "reporting to the caller";
-	case STEP_PIPE:
-		return "creating a pipe";
-	case STEP_STDIO:
-		return "redirecting standard input and output";
-	case STEP_CLOSE:
-		return "closing inherited descriptors";
-	case STEP_SIGNALS:
-		return "resetting signals";
-	default:
-		return "unknown step";
-	}
+	size_t i;
+
+	for (i = 0; i < sizeof report_steps / sizeof report_steps[0]; i++)
+		if (report_steps[i].step == f->step)
+			return report_steps[i].what;
+	return "unknown step";
 }
 
 /*

@@ -255,3 +255,16 @@ nothing_left() {
 		done
 	done
 }
+
+@test "no process can be made (RLIMIT_NPROC): fork fails in the caller or the middle process, 125, nothing left" {
+	is_root || skip "needs root to run as nobody"
+	local n
+	# 1: the caller's own fork fails; 2: the middle process's.
+	for n in 1 2; do
+		run --separate-stderr as_nobody prlimit --nproc="$n" "$DAEMONIZE" sleep "$MARK"
+		track_marker "$MARK"
+		assert_equal "$status" 125
+		assert_equal "$stderr" "daemonize: fork: Resource temporarily unavailable"
+		assert_equal "$(procs_with_arg "$MARK")" ""
+	done
+}
