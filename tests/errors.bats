@@ -258,13 +258,17 @@ nothing_left() {
 
 @test "no process can be made (RLIMIT_NPROC): fork fails in the caller or the middle process, 125, nothing left" {
 	is_root || skip "needs root to run as nobody"
-	local n
-	# 1: the caller's own fork fails; 2: the middle process's.
-	for n in 1 2; do
-		run --separate-stderr as_nobody prlimit --nproc="$n" "$DAEMONIZE" sleep "$MARK"
-		track_marker "$MARK"
-		assert_equal "$status" 125
-		assert_equal "$stderr" "daemonize: fork: Resource temporarily unavailable"
-		assert_equal "$(procs_with_arg "$MARK")" ""
+	local n r
+	# 1: the caller's own fork fails; 2: the middle process's.  Plain
+	# (vfork) and with --respawn (fork).
+	for r in "" -r; do
+		for n in 1 2; do
+			# shellcheck disable=SC2086 # r is a word or none
+			run --separate-stderr as_nobody prlimit --nproc="$n" "$DAEMONIZE" $r sleep "$MARK"
+			track_marker "$MARK"
+			assert_equal "$status" 125
+			assert_equal "$stderr" "daemonize: fork: Resource temporarily unavailable"
+			assert_equal "$(procs_with_arg "$MARK")" ""
+		done
 	done
 }
