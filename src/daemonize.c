@@ -162,7 +162,7 @@ take_locks(const struct options *o, struct launch *l)
 static void
 open_files(const struct options *o, struct launch *l)
 {
-	const char *failed = "/dev/null", *why = NULL;
+	const char *failed = NULL, *why = NULL;
 
 	if (fds_open_outputs(o, l, &failed, &why) == -1) {
 		if (why != NULL)

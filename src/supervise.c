@@ -368,6 +368,16 @@ on_exit_running(struct supervisor *s)
 	return supervise_schedule(s);
 }
 
+/* CHILD_EXITED while STOPPING: done, after saying how it ended. */
+static enum state
+on_exit_stopping(struct supervisor *s)
+{
+	if (!s->failed)
+		supervise_say_status(s);
+	s->child = -1;
+	return DONE;
+}
+
 /*
  * CHILD_EXITED while STARTING: the report is complete now (the child is
  * gone, and with it the pipe's only writer), so it is read first.  A stop
@@ -382,10 +392,7 @@ on_exit_starting(struct supervisor *s)
 		supervise_first(s, true);
 	if (s->stop_sig == 0)
 		return on_exit_running(s);
-	if (!s->failed)
-		supervise_say_status(s);
-	s->child = -1;
-	return DONE;
+	return on_exit_stopping(s);
 }
 
 /*
@@ -456,14 +463,6 @@ on_timer_stopping(struct supervisor *s)
 	(void)kill(-s->child, SIGKILL);
 	s->timer = -1;
 	return s->state;
-}
-
-static enum state
-on_exit_stopping(struct supervisor *s)
-{
-	supervise_say_status(s);
-	s->child = -1;
-	return DONE;
 }
 
 static enum state
