@@ -7,13 +7,19 @@
  * because of it.  Where /proc allows, the pid in the file must also be a
  * process that holds the pidfile open, so an edited file cannot steer a
  * signal elsewhere either.
+ *
+ * The daemon is everything that holds its lock: the main pid, whatever it
+ * started that inherited the lock descriptor (even after a setsid), and
+ * the process group daemonize made for it.  --stop ends all of that and
+ * succeeds only once the lock is free; it waits in a blocking flock(2),
+ * woken by the release itself, with a timer for its timeout.
  */
 #include "config.h"
 
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -35,12 +41,17 @@ enum lsb {
 
 /* After KILL, how long the lock may take to go. */
 #define CONTROL_KILL_WAIT_MS	5000
+/* Past the deadline, the timer fires again this often (see below). */
+#define CONTROL_REARM_MS	10
+/* Where flock cannot block (no support for it), the lock is polled. */
 #define CONTROL_TICK_MS		20
 
 struct target {
 	const char *path;
 	int fd;
-	pid_t pid;
+	pid_t pid;		/* the pid in the file */
+	pid_t holder;		/* a live holder of the lock, when pid is not */
+	pid_t group;		/* the daemon's process group, or 0 */
 	dev_t dev;
 	ino_t ino;
 };
@@ -56,39 +67,86 @@ control_locked(const struct target *t)
 	return errno == EWOULDBLOCK ? 1 : -1;
 }
 
-/*
- * Does pid hold a descriptor of t's file?  1 yes, 0 no; -1 when /proc
- * cannot tell us (no /proc, or not allowed to look), and the lock and the
- * pid in the file are all there is to go by.
- */
-static int
-control_holds(const struct target *t, pid_t pid)
+static void
+control_first(pid_t pid, void *arg)
 {
-	char dir[64], path[64 + 256];
-	struct dirent *de;
-	struct stat sb;
-	DIR *d;
-	int found = 0;
+	pid_t *first = arg;
 
-	snprintf(dir, sizeof dir, "/proc/%ld/fd", (long)pid);
-	if ((d = opendir(dir)) == NULL)
-		return errno == ENOENT && access("/proc/self/fd", F_OK) == 0 ?
-		    0 : -1;
-	while (!found && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		found = stat(path, &sb) == 0 && sb.st_dev == t->dev &&
-		    sb.st_ino == t->ino;
+	if (*first == 0)
+		*first = pid;
+}
+
+/* A live process holding the file dev/ino, or 0 when none can be seen. */
+static pid_t
+control_any_holder(dev_t dev, ino_t ino)
+{
+	struct procmatch m = { 0, 0, true, dev, ino, 0 };
+	pid_t first = 0;
+
+	(void)procs_each(&m, control_first, &first);
+	return first;
+}
+
+/*
+ * The process that holds the lock on path, to name: pid, from the file,
+ * when it holds it (or nothing can tell), or else any live holder; 0 when
+ * none is seen.
+ */
+pid_t
+control_holder(const char *path, pid_t pid)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1)
+		return pid;
+	if (pid > 0 && procs_holds(pid, sb.st_dev, sb.st_ino) != 0)
+		return pid;
+	return control_any_holder(sb.st_dev, sb.st_ino);
+}
+
+/*
+ * The process group daemonize made for the daemon: its setsid made a
+ * session and a group of the same id, and the process that called it
+ * exited at once.  So a group is the daemon's when it is its session's
+ * first group and that session's leader is gone; a program that called
+ * setsid itself leads its session, and a foreground daemon (-f) lives in
+ * its caller's, neither of which is ever signalled as a group.
+ */
+static pid_t
+control_group_of(pid_t pid)
+{
+	pid_t sid = getsid(pid), pgid = getpgid(pid);
+
+	if (sid <= 0 || pgid != sid || sid == pid ||
+	    kill(sid, 0) == 0 || errno != ESRCH)
+		return 0;
+	return pgid;
+}
+
+/*
+ * Who holds the lock now: the main pid, or (t->holder) another process
+ * it started; and the daemon's process group, if it still has one.  False
+ * when no holder can be seen.
+ */
+static bool
+control_find(struct target *t)
+{
+	t->holder = t->group = 0;
+	if (t->pid > 0 && procs_holds(t->pid, t->dev, t->ino) != 0) {
+		t->group = control_group_of(t->pid);
+		return true;
 	}
-	(void)closedir(d);
-	return found;
+	if ((t->holder = control_any_holder(t->dev, t->ino)) == 0)
+		return false;
+	t->group = control_group_of(t->holder);
+	return true;
 }
 
 /*
  * Open the pidfile and find out what it says.  Returns the LSB status;
- * LSB_RUNNING with t->pid set only when the lock is held and the pid in
- * the file is (as far as can be seen) its holder.
+ * LSB_RUNNING with t->pid set when the lock is held, and t->holder set
+ * when the pid in the file is not what holds it but another process, seen
+ * in /proc, is.
  */
 static int
 control_examine(struct target *t, const struct options *o)
@@ -97,7 +155,7 @@ control_examine(struct target *t, const struct options *o)
 	int locked;
 
 	t->path = o->pidfile;
-	t->pid = 0;
+	t->pid = t->holder = t->group = 0;
 	if ((t->fd = open(t->path, O_RDONLY | O_NOFOLLOW | O_NOCTTY |
 	    O_CLOEXEC | O_NONBLOCK)) == -1) {
 		if (errno == ENOENT)
@@ -122,16 +180,29 @@ control_examine(struct target *t, const struct options *o)
 	if (locked == 0)
 		return LSB_DEAD_PIDFILE;
 	if ((t->pid = pidfile_read(t->path)) <= 0) {
+		t->pid = 0;
 		warn_errno(0, "%s: locked, but holds no pid", t->path);
 		return LSB_UNKNOWN;
 	}
-	if (control_holds(t, t->pid) == 0) {
-		warn_errno(0, "%s: locked, but pid %ld in it does not hold it",
-		    t->path, (long)t->pid);
-		t->pid = 0;
-		return LSB_UNKNOWN;
-	}
-	return LSB_RUNNING;
+	/*
+	 * The main pid holds the lock; or it has exited and what it started
+	 * holds it.  A live pid that does not hold it is no daemon of this
+	 * file (an edited pidfile, a reused pid): nothing can be told.
+	 */
+	if ((procs_holds(t->pid, t->dev, t->ino) != 0 ||
+	    !procs_live(t->pid)) && control_find(t))
+		return LSB_RUNNING;
+	warn_errno(0, "%s: locked, but pid %ld in it does not hold it",
+	    t->path, (long)t->pid);
+	return LSB_UNKNOWN;
+}
+
+/* Say that the main pid is gone and who holds the lock instead. */
+static void
+control_say_holder(const struct target *t)
+{
+	warn_errno(0, "%s: pid %ld has exited, but pid %ld still holds the "
+	    "lock", t->path, (long)t->pid, (long)t->holder);
 }
 
 /*
@@ -153,12 +224,17 @@ control_remove_stale(const struct target *t)
 	(void)flock(t->fd, LOCK_UN);
 }
 
-/* Wait up to ms for the lock to go; true if it went. */
+static void
+control_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Where flock cannot wait: look every tick until the deadline. */
 static bool
-control_wait_released(const struct target *t, long ms)
+control_poll_released(const struct target *t, long deadline)
 {
 	struct timespec tick = { 0, CONTROL_TICK_MS * 1000000L };
-	long deadline = clock_ms() + ms;
 
 	for (;;) {
 		if (control_locked(t) == 0)
@@ -169,13 +245,74 @@ control_wait_released(const struct target *t, long ms)
 	}
 }
 
+/*
+ * Wait up to ms for the lock to go; true if it went.  A blocking shared
+ * flock returns the moment the last holder lets go; SIGALRM, caught
+ * without SA_RESTART and unblocked meanwhile, interrupts it at the
+ * deadline.  The timer then fires again every few milliseconds, in case
+ * its first expiry came just before flock began to sleep.
+ */
+static bool
+control_wait_released(const struct target *t, long ms)
+{
+	struct itimerval it, off;
+	struct sigaction sa, old;
+	sigset_t alrm, saved;
+	long deadline = clock_ms() + ms;
+	bool released;
+
+	if (control_locked(t) == 0)
+		return true;
+	if (ms <= 0)
+		return false;
+	memset(&sa, 0, sizeof sa);
+	memset(&off, 0, sizeof off);
+	sa.sa_handler = control_alarm;
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = ms % 1000 * 1000;
+	it.it_interval.tv_sec = 0;
+	it.it_interval.tv_usec = CONTROL_REARM_MS * 1000;
+	if (sigemptyset(&sa.sa_mask) == -1 || sigemptyset(&alrm) == -1 ||
+	    sigaddset(&alrm, SIGALRM) == -1 ||
+	    sigaction(SIGALRM, &sa, &old) == -1)
+		return control_poll_released(t, deadline);
+	if (sigprocmask(SIG_UNBLOCK, &alrm, &saved) == -1 ||
+	    setitimer(ITIMER_REAL, &it, NULL) == -1) {
+		released = control_poll_released(t, deadline);
+		goto out;
+	}
+	for (;;) {
+		if (flock(t->fd, LOCK_SH) == 0) {
+			(void)flock(t->fd, LOCK_UN);
+			released = true;
+			break;
+		}
+		if (errno != EINTR) {
+			released = control_poll_released(t, deadline);
+			break;
+		}
+		if (clock_ms() >= deadline) {
+			released = control_locked(t) == 0;
+			break;
+		}
+	}
+	(void)setitimer(ITIMER_REAL, &off, NULL);
+out:
+	(void)sigprocmask(SIG_SETMASK, &saved, NULL);
+	(void)sigaction(SIGALRM, &old, NULL);
+	return released;
+}
+
 static int
 control_status(const struct options *o)
 {
 	struct target t;
 	int rc = control_examine(&t, o);
 
-	if (rc == LSB_RUNNING)
+	if (rc == LSB_RUNNING && t.holder != 0) {
+		control_say_holder(&t);
+		printf("%ld\n", (long)t.holder);
+	} else if (rc == LSB_RUNNING)
 		printf("%ld\n", (long)t.pid);
 	else if (rc == LSB_DEAD_PIDFILE)
 		warn_errno(0, "%s: not running, but the pidfile remains",
@@ -183,6 +320,46 @@ control_status(const struct options *o)
 	else if (rc == LSB_STOPPED)
 		warn_errno(0, "%s: not running", t.path);
 	return fflush(stdout) == 0 ? rc : LSB_UNKNOWN;
+}
+
+/* A signal for every process of the daemon, each reached once. */
+struct sending {
+	const struct target *t;
+	int sig;
+	int sent;
+};
+
+static void
+control_send_one(pid_t pid, void *arg)
+{
+	struct sending *s = arg;
+
+	/* The group had it already. */
+	if (s->t->group != 0 && getpgid(pid) == s->t->group)
+		return;
+	if (kill(pid, s->sig) == 0)
+		s->sent++;
+}
+
+/*
+ * sig to the whole daemon: its process group and every process holding
+ * its lock; or, with only_main, to the main pid alone.  Returns how many
+ * were reached (a group counts once).
+ */
+static int
+control_send(const struct target *t, int sig, bool only_main)
+{
+	struct procmatch m = { 0, 0, true, t->dev, t->ino, 0 };
+	struct sending s = { t, sig, 0 };
+
+	if (only_main)
+		return t->holder == 0 && kill(t->pid, sig) == 0;
+	if (t->group != 0 && kill(-t->group, sig) == 0)
+		s.sent++;
+	if (procs_each(&m, control_send_one, &s) == -1 && t->group == 0 &&
+	    t->holder == 0 && kill(t->pid, sig) == 0)
+		s.sent++;
+	return s.sent;
 }
 
 static int
@@ -196,28 +373,46 @@ control_signal(const struct options *o)
 		warn_errno(0, "%s: not running", t.path);
 	if (rc != LSB_RUNNING)
 		return STATUS_RUNNING;
-	if (kill(t.pid, o->signal) == -1) {
+	if (t.holder != 0 && !o->kill_all) {
+		control_say_holder(&t);
+		return STATUS_RUNNING;
+	}
+	if (!o->kill_all && kill(t.pid, o->signal) == -1) {
 		warn_errno(errno, "kill %ld", (long)t.pid);
 		return STATUS_RUNNING;
 	}
-	verbose(o, "sent %s%s to pid %ld", name != NULL ? "SIG" : "signal ",
-	    name != NULL ? name : "", (long)t.pid);
+	if (o->kill_all && control_send(&t, o->signal, false) == 0) {
+		warn_errno(errno, "%s: no process of the daemon could be "
+		    "signalled", t.path);
+		return STATUS_RUNNING;
+	}
+	verbose(o, "sent %s%s to %s %ld", name != NULL ? "SIG" : "signal ",
+	    name != NULL ? name : "", o->kill_all ? "the daemon of pid" :
+	    "pid", (long)(t.holder != 0 ? t.holder : t.pid));
 	return STATUS_OK;
 }
 
 /*
- * Why --stop gave up, the lock still held after sig: the daemon is still
- * running, or it is gone and something it started holds its lock.
+ * Why --stop gave up, the lock still held after sig: the main pid is
+ * still running, or it is gone and something it started holds its lock.
  */
 static void
-control_say_held(const struct target *t, const char *sig)
+control_say_held(struct target *t, const char *sig)
 {
-	if (control_holds(t, t->pid) == 0)
-		warn_errno(0, "%s: pid %ld has exited, but the lock is still "
-		    "held by another process", t->path, (long)t->pid);
-	else
+	pid_t holder;
+
+	if (t->pid > 0 && procs_holds(t->pid, t->dev, t->ino) != 0) {
 		warn_errno(0, "%s: pid %ld still running after %s", t->path,
 		    (long)t->pid, sig);
+		return;
+	}
+	if ((holder = control_any_holder(t->dev, t->ino)) != 0) {
+		t->holder = holder;
+		warn_errno(0, "%s: still running after %s: pid %ld holds the "
+		    "lock", t->path, sig, (long)holder);
+	} else
+		warn_errno(0, "%s: pid %ld has exited, but the lock is still "
+		    "held by another process", t->path, (long)t->pid);
 }
 
 static int
@@ -225,6 +420,7 @@ control_stop(const struct options *o)
 {
 	struct target t;
 	int rc = control_examine(&t, o);
+	bool only_main = o->kill_process;
 
 	if (rc == LSB_DEAD_PIDFILE)
 		control_remove_stale(&t);
@@ -234,8 +430,25 @@ control_stop(const struct options *o)
 	}
 	if (rc != LSB_RUNNING)
 		return STATUS_RUNNING;
-	verbose(o, "sending TERM to pid %ld", (long)t.pid);
-	if (kill(t.pid, SIGTERM) == -1 && errno != ESRCH) {
+	if (only_main && t.holder != 0) {
+		control_say_holder(&t);
+		return STATUS_RUNNING;
+	}
+	/*
+	 * TERM to the main pid's group (to the main pid alone with
+	 * --kill-mode=process); with the main pid gone, to every holder of
+	 * the lock too, as nothing else is left to pass it on.
+	 */
+	if (t.holder != 0)
+		verbose(o, "sending TERM to the processes holding the lock");
+	else if (t.group != 0 && !only_main)
+		verbose(o, "sending TERM to process group %ld", (long)t.group);
+	else
+		verbose(o, "sending TERM to pid %ld", (long)t.pid);
+	if (t.holder != 0)
+		(void)control_send(&t, SIGTERM, false);
+	else if (kill(t.group != 0 && !only_main ? -t.group : t.pid,
+	    SIGTERM) == -1 && errno != ESRCH) {
 		warn_errno(errno, "kill %ld", (long)t.pid);
 		return STATUS_RUNNING;
 	}
@@ -244,9 +457,11 @@ control_stop(const struct options *o)
 			control_say_held(&t, "TERM");
 			return STATUS_RUNNING;
 		}
-		verbose(o, "sending KILL to pid %ld", (long)t.pid);
-		if (control_holds(&t, t.pid) != 0)
-			(void)kill(t.pid, SIGKILL);
+		verbose(o, "sending KILL to %s", only_main ? "the main pid" :
+		    "the process group and every holder of the lock");
+		/* Looked for again: the main pid may be gone by now. */
+		if (control_find(&t))
+			(void)control_send(&t, SIGKILL, only_main);
 		if (!control_wait_released(&t, CONTROL_KILL_WAIT_MS)) {
 			control_say_held(&t, "KILL");
 			return STATUS_RUNNING;

@@ -108,8 +108,9 @@ lock_failed(const struct options *o, struct launch *l, struct pidfile *p)
 			warn_errno(errno, "%s", p->path);
 		launch_abandon(l, STATUS_FAILED);
 	}
+	/* A live process of the daemon, never a dead main pid. */
 	pid = o->pidfile != NULL ? pidfile_read(o->pidfile) : 0;
-	if (pid > 0)
+	if (pid > 0 && (pid = control_holder(p->path, pid)) > 0)
 		warn_errno(0, "%s: already running, pid %ld", p->path,
 		    (long)pid);
 	else
@@ -283,7 +284,7 @@ main(int argc, char **argv)
 	if (o.control != CONTROL_NONE)
 		exit(control_run(&o));
 	/* The supervisor leaves for "/" before its children apply -c. */
-	if (o.respawn && o.chroot == NULL)
+	if ((o.respawn || o.init) && o.chroot == NULL)
 		o.chdir = absolute(o.chdir);
 	check_root_only(&o);
 	check_values(&o);
@@ -303,6 +304,8 @@ main(int argc, char **argv)
 		launch_abandon(&l, STATUS_FAILED);
 	}
 	launch_plan(&o, &l, &r);
+	if (o.foreground && (o.respawn || o.init))
+		supervise(&o, &l, NULL);
 	if (o.foreground)
 		run_foreground(&o, &l);
 	drop_inherited(&o, &l, &r);

@@ -107,6 +107,9 @@ struct options {
 	bool respawn;		/* -r */
 	bool syslog;		/* --syslog */
 	bool kill;		/* --kill */
+	bool kill_process;	/* --kill-mode=process: the main pid alone */
+	bool kill_all;		/* --kill-whom=all: --signal to the whole daemon */
+	bool init;		/* --init */
 	bool help;		/* -h */
 	bool version;		/* -V */
 	bool verbose;
@@ -160,6 +163,7 @@ struct logpipe {
 	struct logstream err;
 	bool shared;		/* stdout and stderr to one file, one pipe */
 	bool syslog;
+	bool tostderr;		/* in the foreground, without a log: stderr */
 };
 
 /* Descriptors to keep open: two lists, either may be empty (fds.c). */
@@ -279,6 +283,7 @@ long	 clock_ms(void);
 
 /* control.c */
 int	 control_run(const struct options *);
+pid_t	 control_holder(const char *, pid_t);
 
 /* coverage-gcov.c, coverage-none.c */
 void	 coverage_flush(void);
@@ -397,6 +402,20 @@ int	 signals_reset(void);
 int	 signals_caller(void);
 const char *signals_name(int);
 int	 signals_number(const char *);
+
+/* procs-linux.c, procs-none.c: the processes a scan looks for. */
+struct procmatch {
+	pid_t pgid;		/* members of this group, when > 0 */
+	pid_t ppid;		/* children of this process, when > 0 */
+	bool file;		/* holders of the file dev/ino */
+	dev_t dev;
+	ino_t ino;
+	pid_t except;		/* never this one */
+};
+bool	 procs_live(pid_t);
+int	 procs_holds(pid_t, dev_t, ino_t);
+int	 procs_each(const struct procmatch *, void (*)(pid_t, void *), void *);
+int	 procs_died_unexec(pid_t);
 
 /* spawn.c */
 void	 spawn_exec(const struct spawn *, struct failure *);

@@ -19,6 +19,8 @@
  */
 #include "config.h"
 
+#include <sys/wait.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <unistd.h>
@@ -32,6 +34,30 @@ detach_failed(const struct report *r, enum step step, int err)
 	struct failure f = { (int)step, err, 0, -1 };
 
 	report_send(r->wr, &f);
+}
+
+/*
+ * In the middle process, the daemon's vfork just returned: it exec'd, or
+ * it died on the way.  A daemon killed before its exec (the OOM killer, an
+ * administrator) sends no report, and the report pipe's end-of-file alone
+ * would pass for a start: it is reported as never started.  The zombie is
+ * left for whoever reaps it (the caller, under --wait).  Where vfork is a
+ * plain fork the daemon may not have got that far yet, and this sees
+ * nothing.
+ */
+static void
+detach_check_exec(const struct report *r, pid_t pid)
+{
+	siginfo_t si;
+
+	if (procs_died_unexec(pid) != 1)
+		return;
+	si.si_pid = 0;
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == -1)
+		if (errno != EINTR)
+			return;
+	if (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED)
+		detach_failed(r, STEP_LOST, si.si_status);
 }
 
 /*
@@ -83,6 +109,7 @@ detach_vfork(const struct report *r, const struct spawn *sp)
 	}
 	if (pid == -1)
 		detach_failed(r, STEP_FORK, errno);
+	detach_check_exec(r, pid);
 	coverage_flush();
 	_exit(STATUS_OK);
 }

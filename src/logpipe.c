@@ -102,7 +102,8 @@ logpipe_open(struct logpipe *lp, const struct options *o,
 	 * With nowhere else to say it, what the supervisor says (why it gave
 	 * up, above all) goes to syslog, as libslack's daemon does.
 	 */
-	if (l->out_fd == -1 && l->err_fd == -1)
+	lp->tostderr = o->foreground && l->out_fd == -1 && l->err_fd == -1;
+	if (l->out_fd == -1 && l->err_fd == -1 && !lp->tostderr)
 		openlog(PACKAGE_NAME, LOG_PID, LOG_DAEMON);
 	if (l->out_fd != -1 && logpipe_stream_open(&lp->out) == -1)
 		return -1;
@@ -330,6 +331,11 @@ logpipe_say(struct logpipe *lp, int priority, const char *part, ...)
 	for (; part != NULL; part = va_arg(ap, const char *))
 		len = logpipe_append(line, sizeof line - 1, len, part);
 	va_end(ap);
+	if (lp->tostderr) {
+		line[len++] = '\n';
+		(void)!write(STDERR_FILENO, line, len);
+		return;
+	}
 	if (lp->syslog || s->fd == -1) {
 		line[len] = '\0';
 		syslog(priority, "%s", line);

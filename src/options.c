@@ -45,6 +45,9 @@ enum {
 	OPT_SYSLOG,
 	OPT_SYSLOG_FACILITY,
 	OPT_KILL,
+	OPT_KILL_MODE,
+	OPT_KILL_WHOM,
+	OPT_INIT,
 	OPT_SIGNAL,
 	OPT_STATUS,
 	OPT_STOP,
@@ -65,7 +68,10 @@ static const struct option longopts[] = {
 	{ "group",	required_argument,	NULL, OPT_GROUP },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "keep-fd",	required_argument,	NULL, OPT_KEEP_FD },
+	{ "init",	no_argument,		NULL, OPT_INIT },
 	{ "kill",	no_argument,		NULL, OPT_KILL },
+	{ "kill-mode",	required_argument,	NULL, OPT_KILL_MODE },
+	{ "kill-whom",	required_argument,	NULL, OPT_KILL_WHOM },
 	{ "limit",	required_argument,	NULL, OPT_LIMIT },
 	{ "lock",	required_argument,	NULL, 'l' },
 	{ "max-restarts", required_argument,	NULL, OPT_MAX_RESTARTS },
@@ -95,8 +101,9 @@ static const struct option longopts[] = {
 
 static const char usage_text[] =
 "usage: daemonize --status|--stop|--signal=SIG -p pidfile [--kill]\n"
+"                 [--kill-mode control-group|process] [--kill-whom main|all]\n"
 "                 [--stop-timeout seconds] [-v]\n"
-"       daemonize [-afv] [-c dir] [-E name=value] [-e file] [-l lockfile]\n"
+"       daemonize [-afv] [--init] [-c dir] [-E name=value] [-e file] [-l lockfile]\n"
 "                 [-m mode] [-o file] [-p pidfile] [-u user[:group]]\n"
 "                 [--chroot dir] [--clear-env] [--group group]\n"
 "                 [--keep-fd n] [--limit resource=value] [--nice n]\n"
@@ -118,8 +125,12 @@ static const char usage_text[] =
 "  -f, --foreground        do not fork: run the program in place\n"
 "      --group GROUP       run with GROUP as the only group (root only)\n"
 "  -h, --help              show this help and exit\n"
+"      --init              as a container's first process: -f, supervised,\n"
+"                          orphans reaped, the program's exit status (-r restarts)\n"
 "      --keep-fd N         leave descriptor N open for the program (repeatable)\n"
 "      --kill              with --stop: KILL what TERM did not stop\n"
+"      --kill-mode MODE    --stop ends control-group (default) or process only\n"
+"      --kill-whom WHOM    --signal goes to main (default) or all of the daemon\n"
 "      --limit RES=VALUE   set a resource limit, e.g. nofile=4096 (repeatable)\n"
 "  -l, --lock FILE         hold an exclusive lock on FILE while running\n"
 "  -m, --umask MODE        umask of the daemon, octal (default 022)\n"
@@ -517,6 +528,9 @@ options_one(struct options *o, int opt, char **argv)
 		options_waitfor(o, optarg, argv, opt);
 		break;
 	/* Supervision. */
+	case OPT_INIT:
+		o->init = o->foreground = true;
+		break;
 	case OPT_CHILD_PIDFILE:
 		o->child_pidfile = options_path(optarg, argv, opt);
 		break;
@@ -547,6 +561,18 @@ options_one(struct options *o, int opt, char **argv)
 	/* Control of a running daemon. */
 	case OPT_KILL:
 		o->kill = true;
+		break;
+	case OPT_KILL_MODE:
+		if (strcmp(optarg, "process") != 0 &&
+		    strcmp(optarg, "control-group") != 0)
+			options_bad(argv, opt, optarg,
+			    "control-group or process");
+		o->kill_process = strcmp(optarg, "process") == 0;
+		break;
+	case OPT_KILL_WHOM:
+		if (strcmp(optarg, "main") != 0 && strcmp(optarg, "all") != 0)
+			options_bad(argv, opt, optarg, "main or all");
+		o->kill_all = strcmp(optarg, "all") == 0;
 		break;
 	case OPT_SIGNAL:
 		o->signal = options_signal(optarg, argv, opt);
@@ -581,15 +607,13 @@ options_check_ready(struct options *o)
 			    "--keep-fd", o->notify_fd);
 	if (o->respawn && o->wait_ms > 0)
 		die(STATUS_USAGE, "--wait: not available with --respawn");
-	if (o->respawn && o->foreground)
-		die(STATUS_USAGE, "--respawn: not available with --foreground");
 }
 
 /* Options that only mean something under --respawn. */
 static void
 options_check_respawn(const struct options *o)
 {
-	if (o->respawn)
+	if (o->respawn || o->init)
 		return;
 	if (o->syslog)
 		die(STATUS_USAGE, "--syslog: only with --respawn, whose "
@@ -622,8 +646,9 @@ options_usage(void)
 int
 options_version(void)
 {
-	printf("%s %s\nsetsid: %s\nclose_range: %s\n", PACKAGE_NAME,
-	    PACKAGE_VERSION, DAEMONIZE_SETSID, DAEMONIZE_CLOSE_RANGE);
+	printf("%s %s\nsetsid: %s\nclose_range: %s\nfork: %s\n",
+	    PACKAGE_NAME, PACKAGE_VERSION, DAEMONIZE_SETSID,
+	    DAEMONIZE_CLOSE_RANGE, DAEMONIZE_VFORK);
 	return fflush(stdout) == 0 ? STATUS_OK : STATUS_FAILED;
 }
 

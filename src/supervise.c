@@ -9,6 +9,17 @@
  * The supervisor keeps the privileges it was started with (it must
  * rewrite and remove root's pidfiles); each child drops them, and takes
  * --chroot, --limit and --nice, on its way to exec.
+ *
+ * It owns its child's whole tree: each child runs in a process group of
+ * its own and holds the lock too, and the supervisor is a child subreaper,
+ * so what a child started comes back to it when orphaned.  When a child
+ * exits, what is left of its group, and every orphan that came to the
+ * supervisor, is ended (TERM, then KILL after --stop-timeout) before the
+ * next child starts or the supervisor exits (CLEANING).
+ *
+ * In the foreground (-f -r, --init) it is the first process of a
+ * container: it reaps every orphan, and with --init and no -r it exits
+ * with its child's status, 128 + N for a signal, as tini does.
  */
 #include "config.h"
 
@@ -30,10 +41,13 @@
 #define SUPERVISE_YOUNG_MS	10000
 /* The delay doubles up to this, or up to --restart-delay if that is more. */
 #define SUPERVISE_MAX_DELAY_MS	60000
+/* After KILL, how long what a child left may take to go. */
+#define SUPERVISE_KILL_WAIT_MS	5000
 
-enum state { STARTING, RUNNING, WAITING, STOPPING, DONE, NSTATES };
+enum state { STARTING, RUNNING, WAITING, STOPPING, CLEANING, DONE, NSTATES };
 enum event {
-	EXEC_OK, EXEC_FAILED, CHILD_EXITED, TIMER, STOP, FORWARD, NEVENTS
+	EXEC_OK, EXEC_FAILED, CHILD_EXITED, TIMER, STOP, FORWARD, TREE_GONE,
+	NEVENTS
 };
 
 struct supervisor {
@@ -55,7 +69,12 @@ struct supervisor {
 	long delay;		/* the next restart delay */
 	long *restarts;		/* ring of restart times, --max-restarts */
 	size_t nrestarts;
+	pid_t left;		/* CLEANING: the last child's process group */
+	bool left_killed;	/* CLEANING: KILL sent */
+	bool stopping;		/* CLEANING: then done, not a restart */
+	bool unexec;		/* the starting child died before its exec */
 	int exit_status;
+	int child_status;	/* the last child's, as a shell would say it */
 	int sigrd;		/* self-pipe */
 	sigset_t caught;	/* the signals above, blocked across fork */
 	struct logpipe log;
@@ -249,7 +268,7 @@ supervise_say_failure(struct supervisor *s)
 	struct words w;
 
 	supervise_first(s, false);
-	(void)report_words(&s->failure, s->o, s->l, &w);
+	s->child_status = report_words(&s->failure, s->o, s->l, &w);
 	/* "sh cannot be started: No such file", not "sh: sh: ...". */
 	if (strcmp(w.what[0], s->o->argv[0]) == 0 && w.what[1] == NULL)
 		w.what[0] = "";
@@ -321,8 +340,12 @@ supervise_exec_outcome(struct supervisor *s)
 		return -1;
 	(void)close(s->execrd);
 	s->execrd = -1;
+	/*
+	 * End-of-file from a child on its way out: killed before its exec,
+	 * or so soon after that it never ran.  Its exit decides (below).
+	 */
 	if (n == 0)
-		return EXEC_OK;
+		return procs_died_unexec(s->child) == 1 ? -1 : EXEC_OK;
 	if (n != (ssize_t)sizeof s->failure)
 		s->failure = (struct failure){ STEP_FORK, n == -1 ? errno : EIO,
 		    0, -1 };
@@ -359,40 +382,172 @@ on_exec_failed(struct supervisor *s)
 	return STARTING;
 }
 
-/* CHILD_EXITED while RUNNING: schedule a restart, or give up. */
+/* The last child's exit status as a shell gives it: 128 + N for signal N. */
+static void
+supervise_note_status(struct supervisor *s)
+{
+	if (s->failed)
+		return;
+	s->child_status = WIFEXITED(s->status) ? WEXITSTATUS(s->status) :
+	    128 + WTERMSIG(s->status);
+}
+
+static void
+supervise_kill_one(pid_t pid, void *arg)
+{
+	const struct supervisor *s = arg;
+
+	/* The group had it already. */
+	if (getpgid(pid) != s->left)
+		(void)kill(pid, s->sig);
+}
+
+/*
+ * sig to what the last child left: its process group, and every other
+ * child of ours (orphans that came to us as subreaper, whatever group
+ * they are in).
+ */
+static void
+supervise_kill_tree(struct supervisor *s, int sig)
+{
+	struct procmatch m = { 0, getpid(), false, 0, 0, -1 };
+
+	s->sig = sig;
+	(void)kill(-s->left, sig);
+	(void)procs_each(&m, supervise_kill_one, s);
+}
+
+/* Is anything of the last child's tree still there? */
+static bool
+supervise_tree_lives(const struct supervisor *s)
+{
+	siginfo_t si;
+
+	if (kill(-s->left, 0) == 0 || errno == EPERM)
+		return true;
+	/* Any child of ours at all (ECHILD when none). */
+	si.si_pid = 0;
+	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+/* The tree is gone: restart, or end (stopping, or --init without -r). */
+static enum state
+supervise_after(struct supervisor *s)
+{
+	s->timer = -1;
+	if (!s->o->respawn) {
+		s->exit_status = s->child_status;
+		return DONE;
+	}
+	if (s->stopping)
+		return DONE;
+	return supervise_schedule(s);
+}
+
+/*
+ * The child has exited: end what it left running, TERM first, KILL after
+ * --stop-timeout (at once when a stop already had its time), then go on.
+ */
+static enum state
+supervise_clean(struct supervisor *s, bool stopping)
+{
+	char pidbuf[DECIMAL_LEN];
+
+	supervise_note_status(s);
+	s->left = s->child;
+	s->child = -1;
+	s->stopping = s->stopping || stopping;
+	s->left_killed = false;
+	if (!supervise_tree_lives(s))
+		return supervise_after(s);
+	logpipe_say(&s->log, LOG_NOTICE, "ending what ", s->o->argv[0],
+	    " (pid ", decimal(pidbuf, (long)s->left), ") left running",
+	    (char *)NULL);
+	if (stopping && s->timer == -1) {
+		supervise_kill_tree(s, SIGKILL);
+		s->left_killed = true;
+		s->timer = clock_ms() + SUPERVISE_KILL_WAIT_MS;
+		return CLEANING;
+	}
+	supervise_kill_tree(s, SIGTERM);
+	if (!stopping || s->timer == -1)
+		s->timer = clock_ms() + s->o->stop_timeout_ms;
+	return CLEANING;
+}
+
+/* CHILD_EXITED while RUNNING: end what it left, then restart or give up. */
 static enum state
 on_exit_running(struct supervisor *s)
 {
 	if (!s->failed)
 		supervise_say_status(s);
-	return supervise_schedule(s);
+	return supervise_clean(s, false);
 }
 
-/* CHILD_EXITED while STOPPING: done, after saying how it ended. */
+/* CHILD_EXITED while STOPPING: end what it left, then done. */
 static enum state
 on_exit_stopping(struct supervisor *s)
 {
 	if (!s->failed)
 		supervise_say_status(s);
-	s->child = -1;
-	return DONE;
+	return supervise_clean(s, true);
 }
 
 /*
  * CHILD_EXITED while STARTING: the report is complete now (the child is
- * gone, and with it the pipe's only writer), so it is read first.  A stop
- * asked for meanwhile ends it all.
+ * gone, and with it the pipe's only writer), so it is read first.  A
+ * child killed with no report was killed before its exec.  A stop asked
+ * for meanwhile ends it all.
  */
 static enum state
 on_exit_starting(struct supervisor *s)
 {
 	if (supervise_exec_outcome(s) == EXEC_FAILED)
 		(void)on_exec_failed(s);
-	else
+	else if (!s->failed && s->unexec && WIFSIGNALED(s->status)) {
+		s->failure = (struct failure){ STEP_LOST, WTERMSIG(s->status),
+		    0, -1 };
+		(void)on_exec_failed(s);
+	} else
 		supervise_first(s, true);
 	if (s->stop_sig == 0)
 		return on_exit_running(s);
 	return on_exit_stopping(s);
+}
+
+/* TREE_GONE while CLEANING: nothing of the last child is left. */
+static enum state
+on_tree_gone(struct supervisor *s)
+{
+	return supervise_after(s);
+}
+
+/* TIMER while CLEANING: KILL what TERM did not end; then give up on it. */
+static enum state
+on_timer_cleaning(struct supervisor *s)
+{
+	char num[DECIMAL_LEN];
+
+	if (!s->left_killed) {
+		logpipe_say(&s->log, LOG_WARNING, "what ", s->o->argv[0],
+		    " left running did not stop within ", decimal_seconds(num,
+		    s->o->stop_timeout_ms), " s; killing it", (char *)NULL);
+		supervise_kill_tree(s, SIGKILL);
+		s->left_killed = true;
+		s->timer = clock_ms() + SUPERVISE_KILL_WAIT_MS;
+		return CLEANING;
+	}
+	logpipe_say(&s->log, LOG_ERR, "what ", s->o->argv[0], " left running "
+	    "outlived KILL; going on without it", (char *)NULL);
+	return supervise_after(s);
+}
+
+/* STOP while CLEANING: no restart after it. */
+static enum state
+on_stop_cleaning(struct supervisor *s)
+{
+	s->stopping = true;
+	return CLEANING;
 }
 
 /*
@@ -474,12 +629,13 @@ on_ignore(struct supervisor *s)
 typedef enum state (*transition)(struct supervisor *);
 
 static const transition supervise_table[NSTATES][NEVENTS] = {
-	/*		EXEC_OK		  EXEC_FAILED	     CHILD_EXITED	TIMER		     STOP	      FORWARD */
-	[STARTING] = { on_exec_ok,	  on_exec_failed,    on_exit_starting,	on_timer_stopping,   on_stop_starting, on_forward_starting },
-	[RUNNING] =  { on_ignore,	  on_ignore,	     on_exit_running,	on_ignore,	     on_stop_running, on_forward },
-	[WAITING] =  { on_ignore,	  on_ignore,	     on_ignore,		on_timer_waiting,    on_stop_idle,    on_ignore },
-	[STOPPING] = { on_ignore,	  on_ignore,	     on_exit_stopping,	on_timer_stopping,   on_forward,      on_forward },
-	[DONE] =     { on_ignore,	  on_ignore,	     on_ignore,		on_ignore,	     on_ignore,	      on_ignore },
+	/*		EXEC_OK		  EXEC_FAILED	     CHILD_EXITED	TIMER		     STOP	      FORWARD	      TREE_GONE */
+	[STARTING] = { on_exec_ok,	  on_exec_failed,    on_exit_starting,	on_timer_stopping,   on_stop_starting, on_forward_starting, on_ignore },
+	[RUNNING] =  { on_ignore,	  on_ignore,	     on_exit_running,	on_ignore,	     on_stop_running, on_forward,      on_ignore },
+	[WAITING] =  { on_ignore,	  on_ignore,	     on_ignore,		on_timer_waiting,    on_stop_idle,    on_ignore,       on_ignore },
+	[STOPPING] = { on_ignore,	  on_ignore,	     on_exit_stopping,	on_timer_stopping,   on_forward,      on_forward,      on_ignore },
+	[CLEANING] = { on_ignore,	  on_ignore,	     on_ignore,		on_timer_cleaning,   on_stop_cleaning, on_ignore,      on_tree_gone },
+	[DONE] =     { on_ignore,	  on_ignore,	     on_ignore,		on_ignore,	     on_ignore,	      on_ignore,       on_ignore },
 };
 
 static void
@@ -495,12 +651,17 @@ supervise_reap(struct supervisor *s)
 	pid_t pid;
 	int status;
 
+	/* Before the zombie goes: did a starting child ever reach exec? */
+	if (s->state == STARTING && s->child != -1)
+		s->unexec = procs_died_unexec(s->child) == 1;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		if (pid == s->child) {
 			logpipe_flush(&s->log);
 			s->status = status;
 			supervise_event(s, CHILD_EXITED);
 		}
+	if (s->state == CLEANING && !supervise_tree_lives(s))
+		supervise_event(s, TREE_GONE);
 }
 
 static void
@@ -573,10 +734,23 @@ supervise_loop(struct supervisor *s)
 }
 
 /*
+ * A failure before the first start: the caller's to report, or, in the
+ * foreground, ours to say.
+ */
+static __dead void
+supervise_fail(const struct options *o, struct launch *l,
+    const struct report *r, struct failure *f)
+{
+	if (r != NULL)
+		report_send(r->wr, f);
+	launch_abandon(l, report_explain(f, o, l));
+}
+
+/*
  * The supervisor's own share of the checklist, in the daemon: its pid in
- * the pidfile, "/" for a working directory, /dev/null for stdio, nothing
- * inherited kept but what the children need.  A failure here is the
- * caller's to report.
+ * the pidfile, "/" for a working directory, /dev/null for stdio (in the
+ * foreground, stdin only: the output stays the caller's), nothing
+ * inherited kept but what the children need.
  */
 static void
 supervise_settle(const struct options *o, struct launch *l,
@@ -593,11 +767,11 @@ supervise_settle(const struct options *o, struct launch *l,
 	if (l->pid.wfd != -1 && pidfile_rewrite(&l->pid, getpid()) == -1)
 		goto fail;
 	f.step = STEP_STDIO;
-	if (dup2(l->null_rd, STDIN_FILENO) == -1 ||
-	    dup2(l->null_wr, STDOUT_FILENO) == -1 ||
-	    dup2(l->null_wr, STDERR_FILENO) == -1)
+	if (dup2(l->null_rd, STDIN_FILENO) == -1 || (!o->foreground &&
+	    (dup2(l->null_wr, STDOUT_FILENO) == -1 ||
+	    dup2(l->null_wr, STDERR_FILENO) == -1)))
 		goto fail;
-	keep[n++] = r->wr;
+	keep[n++] = r != NULL ? r->wr : -1;
 	keep[n++] = l->pid.fd;
 	keep[n++] = l->lock.fd;
 	keep[n++] = l->child.wfd;
@@ -611,14 +785,14 @@ supervise_settle(const struct options *o, struct launch *l,
 	return;
 fail:
 	f.err = errno;
-	report_send(r->wr, &f);
+	supervise_fail(o, l, r, &f);
 }
 
 /*
  * The children's plan: the caller's, but in a group of their own, with
  * their output on the log pipes, the supervisor's stdin (/dev/null), and
- * no pidfile or lock of the supervisor's.  keep[0] is each child's exec
- * report pipe, filled in as it is made.
+ * the locks but not the supervisor's pidfile.  keep[0] is each child's
+ * exec report pipe, filled in as it is made.
  */
 static int
 supervise_plan(struct supervisor *s)
@@ -635,7 +809,10 @@ supervise_plan(struct supervisor *s)
 	sp->stdio[2] = STDERR_FILENO;
 	logpipe_child_stdio(&s->log, sp->stdio);
 	sp->keep[0] = -1;
-	sp->nkeep = 1;
+	/* The lock is the daemon's: while any child holds it, it runs. */
+	sp->keep[1] = s->l->pid.fd;
+	sp->keep[2] = s->l->lock.fd;
+	sp->nkeep = 3;
 	/* A copy: paths may point into the caller's plan itself. */
 	if (sp->paths == s->l->spawn.path)
 		sp->paths = sp->path;
@@ -650,7 +827,7 @@ supervise_plan(struct supervisor *s)
  */
 static struct supervisor supervise_state;
 
-/* Become the supervisor; never returns. */
+/* Become the supervisor; never returns.  r is NULL in the foreground. */
 __dead void
 supervise(const struct options *o, struct launch *l, const struct report *r)
 {
@@ -664,6 +841,8 @@ supervise(const struct options *o, struct launch *l, const struct report *r)
 	s->execrd = -1;
 	s->timer = -1;
 	s->delay = o->restart_delay_ms;
+	/* Where there is none, orphans simply go to init: no failure. */
+	(void)subreaper_become();
 	supervise_settle(o, l, r);
 	if (logpipe_open(&s->log, o, l) == -1 || supervise_selfpipe(s) == -1)
 		goto fail;
@@ -680,5 +859,5 @@ supervise(const struct options *o, struct launch *l, const struct report *r)
 	supervise_exit(s, s->exit_status);
 fail:
 	f.err = errno;
-	report_send(r->wr, &f);
+	supervise_fail(o, l, r, &f);
 }

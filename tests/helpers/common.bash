@@ -150,13 +150,13 @@ kill_pidfile() {
 # used only to count what a test started under a unique marker.
 procs_with_arg() {
 	local f pid
-	for f in /proc/[0-9]*/cmdline; do
+	# One grep over every command line (-z: each argument is a line; the
+	# list is expanded before grep, so grep never finds itself).
+	for f in $(grep -l -a -x -F -z -- "$1" /proc/[0-9]*/cmdline 2>/dev/null); do
 		pid=${f#/proc/}
 		pid=${pid%/cmdline}
 		[ "$pid" = "$$" ] && continue
-		if tr '\0' '\n' 2>/dev/null <"$f" | grep -qxF -- "$1"; then
-			pid_alive "$pid" && echo "$pid"
-		fi
+		pid_alive "$pid" && echo "$pid"
 	done
 	return 0
 }

@@ -13,7 +13,9 @@
  * other call through, then executes PROGRAM.  The filter stays in force
  * across exec and in every child, as a kernel's or a container's would.
  *
- * ERRNO is ENOSYS, EPERM, EACCES or a decimal number from 1 to 4095.
+ * ERRNO is ENOSYS, EPERM, EACCES or a decimal number from 1 to 4095; or
+ * KILL, which kills the process making the call instead (SIGSYS), the way
+ * the OOM killer or an administrator might at that very moment.
  *
  * The filter is written in classic BPF by hand, so that the suite needs
  * no libseccomp.  It checks the architecture first: a system call made
@@ -54,6 +56,8 @@
 
 /* The largest errno the kernel passes back from a filter. */
 #define ERRNO_MAX	4095
+/* -e KILL: not an errno, the process is killed. */
+#define ERRNO_KILL	(-1)
 
 /*
  * The AUDIT_ARCH value the kernel reports for system calls made by this
@@ -155,6 +159,7 @@ static const struct syscall_name {
 #endif
 	{ "openat2",		NR_OPENAT2 },
 	{ "faccessat2",		NR_FACCESSAT2 },
+	{ "setpriority",	__NR_setpriority },
 };
 
 #define NSYSCALLS	(sizeof syscalls / sizeof syscalls[0])
@@ -190,6 +195,8 @@ parse_errno(const char *s)
 	for (i = 0; i < NERRNOS; i++)
 		if (strcmp(s, errnos[i].name) == 0)
 			return errnos[i].value;
+	if (strcmp(s, "KILL") == 0)
+		return ERRNO_KILL;
 	if (*s == '\0')
 		fail(EXIT_USAGE, "-e", "empty errno");
 	if (*s < '0' || *s > '9')
@@ -282,6 +289,7 @@ install_filter(const int deny[NSYSCALLS], size_t ndeny, int err)
 	insns[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
 	    SECCOMP_RET_ALLOW);
 	insns[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+	    err == ERRNO_KILL ? SECCOMP_RET_KILL_PROCESS :
 	    SECCOMP_RET_ERRNO | ((unsigned int)err & SECCOMP_RET_DATA));
 
 	prog.len = (unsigned short)n;

@@ -1,0 +1,194 @@
+/*
+ * Linux: the processes of a daemon, found through /proc.  A daemon is
+ * more than its main pid: the process group daemonize made for it, the
+ * orphans that came to a supervisor, and every process that holds its
+ * lock (an open descriptor of the pidfile, which survives setsid).
+ *
+ * Zombies are never counted: they hold nothing and cannot be signalled
+ * away, and their parent (or the supervisor) reaps them.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemonize.h"
+
+/*
+ * The parent and group of pid, from "pid (comm) state ppid pgrp ...";
+ * comm may hold anything, so the fields are read after its last ')'.
+ * False for a zombie, or a process gone meanwhile.
+ */
+static bool
+procs_stat(long pid, long *ppid, long *pgrp)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	(void)snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	n = read(fd, buf, sizeof buf - 1);
+	(void)close(fd);
+	if (n <= 0 || (buf[n] = '\0', p = strrchr(buf, ')')) == NULL)
+		return false;
+	return sscanf(p + 1, " %*c %ld %ld", ppid, pgrp) == 2 &&
+	    p[2] != 'Z' && p[2] != 'X';
+}
+
+/*
+ * Is pid a live process: there, and not a zombie waiting to be reaped?
+ * A process hidden from our /proc (hidepid) counts as live.
+ */
+bool
+procs_live(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) == -1 && errno == ESRCH)
+		return false;
+	(void)snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return true;
+	n = read(fd, buf, sizeof buf - 1);
+	(void)close(fd);
+	if (n <= 0 || (buf[n] = '\0', p = strrchr(buf, ')')) == NULL)
+		return true;
+	return p[1] != ' ' || (p[2] != 'Z' && p[2] != 'X');
+}
+
+/*
+ * Does pid hold a descriptor of the file dev/ino?  1 yes, 0 no, -1 when
+ * /proc cannot tell (not mounted, or not allowed to look).
+ */
+int
+procs_holds(pid_t pid, dev_t dev, ino_t ino)
+{
+	char dir[64], path[64 + 256];
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+	int found = 0;
+
+	(void)snprintf(dir, sizeof dir, "/proc/%ld/fd", (long)pid);
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT && access("/proc/self/fd", F_OK) == 0 ?
+		    0 : -1;
+	while (!found && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		(void)snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		found = stat(path, &sb) == 0 && sb.st_dev == dev &&
+		    sb.st_ino == ino;
+	}
+	(void)closedir(d);
+	return found;
+}
+
+static bool
+procs_match(const struct procmatch *m, long pid)
+{
+	long ppid, pgrp;
+
+	if (pid == (long)m->except || pid == (long)getpid() ||
+	    !procs_stat(pid, &ppid, &pgrp))
+		return false;
+	if ((m->pgid > 0 && pgrp == (long)m->pgid) ||
+	    (m->ppid > 0 && ppid == (long)m->ppid))
+		return true;
+	return m->file && procs_holds((pid_t)pid, m->dev, m->ino) == 1;
+}
+
+/*
+ * Call fn (when not NULL) for every live process that m matches, never
+ * ourselves; returns how many matched, or -1 when /proc cannot be read.
+ */
+int
+procs_each(const struct procmatch *m, void (*fn)(pid_t, void *), void *arg)
+{
+	struct dirent *de;
+	long pid;
+	char *end;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir("/proc")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if ((pid = strtol(de->d_name, &end, 10)) <= 0 || *end != '\0' ||
+		    !procs_match(m, pid))
+			continue;
+		n++;
+		if (fn != NULL)
+			fn((pid_t)pid, arg);
+	}
+	(void)closedir(d);
+	return n;
+}
+
+/* The kernel's task flags (include/linux/sched.h), stable since 2.6. */
+#define PROCS_PF_EXITING	0x00000004UL	/* on its way out */
+#define PROCS_PF_FORKNOEXEC	0x00000040UL	/* forked, not yet exec'd */
+
+/*
+ * Did pid die (or is it dying) without ever reaching exec?  1 yes, 0 no,
+ * -1 cannot tell (no /proc, or already reaped).  The task flags are the
+ * ninth field of /proc/PID/stat, readable until the zombie is reaped: a
+ * task killed sets PF_EXITING first, and PF_FORKNOEXEC is cleared only by
+ * a successful exec, so this tells a child killed on its way to exec from
+ * a program that ran and died at once.  Only system calls and no
+ * allocation: this runs after vfork.
+ */
+int
+procs_died_unexec(pid_t pid)
+{
+	char path[sizeof "/proc//stat" + DECIMAL_LEN], buf[512], *p, *q;
+	const char *num = decimal(buf, (long)pid);
+	unsigned long flags = 0;
+	ssize_t n;
+	int fd, field;
+	bool dead;
+
+	p = path;
+	for (q = (char *)"/proc/"; *q != '\0'; )
+		*p++ = *q++;
+	while (*num != '\0')
+		*p++ = *num++;
+	for (q = (char *)"/stat"; (*p++ = *q++) != '\0'; )
+		;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* After comm, which may hold anything: the last ')'. */
+	for (p = NULL, q = buf; *q != '\0'; q++)
+		if (*q == ')')
+			p = q;
+	if (p == NULL || p[1] != ' ')
+		return -1;
+	dead = p[2] == 'Z' || p[2] == 'X';
+	/* Fields 3 (state) to 9 (flags) follow, one space apart. */
+	for (q = p + 2, field = 3; field < 9 && *q != '\0'; q++)
+		if (*q == ' ')
+			field++;
+	for (; *q >= '0' && *q <= '9'; q++)
+		flags = flags * 10 + (unsigned long)(*q - '0');
+	if (field != 9)
+		return -1;
+	return (dead || (flags & PROCS_PF_EXITING)) &&
+	    (flags & PROCS_PF_FORKNOEXEC) ? 1 : 0;
+}

@@ -1,0 +1,295 @@
+#!/usr/bin/env bats
+# The whole process tree (SPEC section 9): the daemon is what holds its
+# lock, with the process group daemonize made for it.  --stop ends all of
+# it, --signal reaches the main pid or the whole daemon, --status and a
+# refused start name a live process; the supervisor ends what each child
+# leaves; -f -r and --init run as a container's first process.
+# shellcheck disable=SC2154,SC2016 # bats sets $output, $stderr; scripts are single-quoted
+
+load helpers/common
+
+setup() {
+	PF=$BATS_TEST_TMPDIR/d.pid
+	MARK=$(unique_marker)
+}
+
+# session_pids SID: every live process of session SID, one per line.
+session_pids() {
+	ps -o pid=,stat= -s "$1" | awk '$2 !~ /^Z/ { print $1 }'
+}
+
+# no_marked: nothing carrying $MARK runs any more.
+no_marked() {
+	[ -z "$(procs_with_arg "$MARK")" ]
+}
+
+# marked_count: how many processes carry $MARK.
+marked_count() {
+	procs_with_arg "$MARK" | wc -l
+}
+
+# marked N: exactly N processes carry $MARK.
+marked() {
+	[ "$(marked_count)" -eq "$1" ]
+}
+
+# A program that starts a helper and waits for it: sh, then sleep $MARK.
+start_with_helper() {
+	run -0 "$DAEMONIZE" -p "$PF" -E M="$MARK" "$@" sh -c 'sleep "$M" & wait'
+	PID=$(read_pidfile "$PF")
+	wait_until 5 marked 1
+	track_marker "$MARK"
+	HELPER=$(procs_with_arg "$MARK")
+}
+
+@test "a script with a helper: --stop ends both, frees the lock, and it starts again" {
+	start_with_helper
+	run --separate-stderr -0 timeout 20 "$DAEMONIZE" --stop --stop-timeout 5 -p "$PF"
+	assert_equal "$stderr" ""
+	assert pid_gone "$PID"
+	assert pid_gone "$HELPER"
+	assert [ ! -e "$PF" ]
+	start_with_helper
+	run -0 timeout 20 "$DAEMONIZE" --stop -p "$PF"
+	assert no_marked
+}
+
+@test "a helper that ignores TERM: --stop says who is left, --kill ends it" {
+	run -0 "$DAEMONIZE" -p "$PF" -E M="$MARK" sh -c \
+		'sh -c "trap \"\" TERM; exec sleep \$M" & wait'
+	PID=$(read_pidfile "$PF")
+	wait_until 5 marked 1
+	track_marker "$MARK"
+	HELPER=$(procs_with_arg "$MARK")
+	run --separate-stderr -1 timeout 20 "$DAEMONIZE" --stop --stop-timeout 0.5 -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: still running after TERM: pid $HELPER holds the lock"
+	assert pid_alive "$HELPER"
+	run --separate-stderr -0 timeout 20 "$DAEMONIZE" --stop --kill --stop-timeout 0.5 -p "$PF"
+	assert_equal "$stderr" ""
+	assert pid_gone "$HELPER"
+	assert [ ! -e "$PF" ]
+}
+
+@test "a helper that left the group with setsid but holds the lock: --kill ends it too" {
+	run -0 "$DAEMONIZE" -p "$PF" -E M="$MARK" sh -c 'setsid sleep "$M" & wait'
+	PID=$(read_pidfile "$PF")
+	wait_until 5 marked 1
+	track_marker "$MARK"
+	HELPER=$(procs_with_arg "$MARK")
+	# It really left: a session, and so a group, of its own.
+	assert_equal "$(proc_field "$HELPER" 6)" "$HELPER"
+	run --separate-stderr -1 timeout 20 "$DAEMONIZE" --stop --stop-timeout 0.5 -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: still running after TERM: pid $HELPER holds the lock"
+	assert pid_gone "$PID"
+	run --separate-stderr -0 timeout 20 "$DAEMONIZE" --stop --kill --stop-timeout 0.5 -p "$PF"
+	assert_equal "$stderr" ""
+	assert pid_gone "$HELPER"
+}
+
+@test "the main pid gone, a helper holding the lock: --status, a start and --signal name the helper" {
+	run -0 "$DAEMONIZE" -p "$PF" -E M="$MARK" sh -c 'sleep "$M" & exit 0'
+	PID=$(read_pidfile "$PF")
+	wait_until 5 pid_gone "$PID"
+	wait_until 5 marked 1
+	track_marker "$MARK"
+	HELPER=$(procs_with_arg "$MARK")
+	run --separate-stderr -0 "$DAEMONIZE" --status -p "$PF"
+	assert_output "$HELPER"
+	assert_equal "$stderr" "daemonize: $PF: pid $PID has exited, but pid $HELPER still holds the lock"
+	run --separate-stderr -1 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: $PF: already running, pid $HELPER"
+	run --separate-stderr -1 "$DAEMONIZE" --signal HUP -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: pid $PID has exited, but pid $HELPER still holds the lock"
+	assert pid_alive "$HELPER"
+	run --separate-stderr -0 "$DAEMONIZE" --signal TERM --kill-whom=all -p "$PF"
+	assert_equal "$stderr" ""
+	wait_until 5 pid_gone "$HELPER"
+}
+
+@test "--kill-mode=process: the main pid alone, as before" {
+	start_with_helper
+	run --separate-stderr -1 timeout 20 "$DAEMONIZE" --stop --kill-mode=process --stop-timeout 0.5 -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: still running after TERM: pid $HELPER holds the lock"
+	assert pid_gone "$PID"
+	assert pid_alive "$HELPER"
+	# Nothing of the main pid is left to stop: it says so, and stops nothing.
+	run --separate-stderr -1 "$DAEMONIZE" --stop --kill --kill-mode=process -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: pid $PID has exited, but pid $HELPER still holds the lock"
+	assert pid_alive "$HELPER"
+	run -0 timeout 20 "$DAEMONIZE" --stop -p "$PF"
+	assert pid_gone "$HELPER"
+}
+
+# has_children PID: PID has a child process (/proc files have no size).
+has_children() {
+	[ -n "$(cat "/proc/$1/task/$1/children" 2>/dev/null)" ]
+}
+
+# lines_in FILE N: FILE has at least N lines.
+lines_in() {
+	[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]
+}
+
+# session_has SID N: session SID has at least N live processes.
+session_has() {
+	[ "$(session_pids "$1" | wc -l)" -ge "$2" ]
+}
+
+@test "--signal: the main pid by default, every process of the daemon with --kill-whom=all" {
+	local log=$BATS_TEST_TMPDIR/hups script=$BATS_TEST_TMPDIR/hup.sh sid pid
+	cat >"$script" <<'EOF'
+#!/bin/sh
+log=$1
+trap 'echo main >>"$log"' HUP
+sh -c 'trap "echo helper >>\"$1\"" HUP; while :; do sleep 0.05; done' helper "$log" &
+while :; do sleep 0.05; done
+EOF
+	chmod +x "$script"
+	run -0 "$DAEMONIZE" -p "$PF" "$script" "$log"
+	PID=$(read_pidfile "$PF")
+	sid=$(proc_field "$PID" 6)
+	wait_until 5 session_has "$sid" 3
+	for pid in $(session_pids "$sid"); do track_pid "$pid"; done
+	run -0 "$DAEMONIZE" --signal HUP -p "$PF"
+	wait_until 5 lines_in "$log" 1
+	sleep 0.3
+	assert_equal "$(sort "$log" | tr '\n' ' ')" "main "
+	run -0 "$DAEMONIZE" --signal HUP --kill-whom=all -p "$PF"
+	wait_until 5 lines_in "$log" 3
+	sleep 0.3
+	assert_equal "$(sort "$log" | tr '\n' ' ')" "helper main main "
+	for pid in $(session_pids "$sid"); do track_pid "$pid"; done
+	run -0 timeout 20 "$DAEMONIZE" --stop -p "$PF"
+	assert_equal "$(session_pids "$sid")" ""
+}
+
+@test "a bad --kill-mode or --kill-whom is a usage error" {
+	run --separate-stderr -2 "$DAEMONIZE" --stop --kill-mode=group -p "$PF"
+	assert_equal "$stderr" "daemonize: --kill-mode group: expected control-group or process"
+	run --separate-stderr -2 "$DAEMONIZE" --signal HUP --kill-whom every -p "$PF"
+	assert_equal "$stderr" "daemonize: --kill-whom every: expected main or all"
+}
+
+@test "-r: what each child leaves is ended before the next starts, no helpers pile up" {
+	local log=$BATS_TEST_TMPDIR/log i max=0 n
+	run -0 "$DAEMONIZE" -r --restart-delay 0.1 -p "$PF" --output "$log" \
+		-E M="$MARK" sh -c 'sleep "$M" & sleep 0.2; exit 1'
+	PID=$(read_pidfile "$PF")
+	# 3 s of restarts: never more than one helper at a time.
+	for i in $(seq 30); do
+		track_marker "$MARK"
+		n=$(marked_count)
+		[ "$n" -gt "$max" ] && max=$n
+		sleep 0.1
+	done
+	assert [ "$max" -le 1 ]
+	# And it did restart meanwhile, each time ending the helper.
+	assert [ "$(grep -c 'exited with status 1' "$log")" -ge 3 ]
+	assert [ "$(grep -c 'left running' "$log")" -ge 3 ]
+	run -0 timeout 20 "$DAEMONIZE" --stop -p "$PF"
+	wait_until 5 no_marked
+}
+
+@test "-r: nothing is left after the supervisor's stop, not even a setsid helper that ignores TERM" {
+	run -0 "$DAEMONIZE" -r --stop-timeout 1 -p "$PF" -E M="$MARK" sh -c \
+		'setsid sh -c "trap \"\" TERM; exec sleep \$M" & sleep "$M"'
+	PID=$(read_pidfile "$PF")
+	wait_until 5 marked 2
+	track_marker "$MARK"
+	run --separate-stderr -0 timeout 20 "$DAEMONIZE" --stop --stop-timeout 10 -p "$PF"
+	assert_equal "$stderr" ""
+	assert pid_gone "$PID"
+	assert no_marked
+}
+
+@test "-r: --stop --kill with a supervisor too slow to act never says 0 while the program runs" {
+	run -0 "$DAEMONIZE" -r -p "$PF" sleep "$MARK"
+	PID=$(read_pidfile "$PF")
+	# The supervisor and its child both carry the marker.
+	wait_until 5 marked 2
+	track_marker "$MARK"
+	# Stopped, it cannot pass TERM on before --stop's timeout is over.
+	kill -STOP "$PID"
+	run --separate-stderr timeout 20 "$DAEMONIZE" --stop --kill --stop-timeout 0.3 -p "$PF"
+	if [ "$status" -eq 0 ]; then
+		assert no_marked
+	fi
+	assert_equal "$status" 0
+	assert pid_gone "$PID"
+}
+
+@test "--init: the program's exit status, 128 + N for a signal" {
+	run -7 "$DAEMONIZE" --init sh -c 'exit 7'
+	run -138 "$DAEMONIZE" --init sh -c 'kill -USR1 $$'
+	run --separate-stderr -127 "$DAEMONIZE" --init no-such-program-here
+	assert_equal "$stderr" "daemonize: no-such-program-here: command not found"
+}
+
+@test "-f -r restarts in the foreground and leaves with TERM" {
+	local count=$BATS_TEST_TMPDIR/runs
+	"$DAEMONIZE" -f -r --restart-delay 0.1 sh -c 'echo run >>"$1"; exit 3' sh "$count" \
+		</dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/err" &
+	local sup=$!
+	track_pid "$sup"
+	wait_until 10 lines_in "$count" 3
+	kill -TERM "$sup"
+	run -0 timeout 10 tail --pid="$sup" -f /dev/null
+	wait "$sup" || fail "the foreground supervisor did not exit 0"
+	grep -q 'exited with status 3' "$BATS_TEST_TMPDIR/err"
+}
+
+@test "as PID 1 of a new PID namespace: orphans reaped, TERM ends it within the stop timeout" {
+	is_root || skip "needs root for a PID namespace"
+	command -v unshare >/dev/null || skip "needs unshare (util-linux)"
+	local ns init pid zombies
+	unshare --pid --fork --mount-proc "$DAEMONIZE" --init --stop-timeout 2 \
+		-E M="$MARK" sh -c '
+		for i in 1 2 3 4 5; do (sleep 0.2 &); done
+		trap "" TERM
+		exec sleep "$M"' </dev/null >/dev/null 2>&1 &
+	ns=$!
+	track_pid "$ns"
+	wait_until 5 has_children "$ns"
+	init=$(cat "/proc/$ns/task/$ns/children")
+	init=${init%% *}
+	track_pid "$init"
+	wait_until 5 marked 1
+	track_marker "$MARK"
+	# The five orphans, once dead, were reaped: no zombie below PID 1.
+	sleep 1
+	zombies=0
+	for pid in $(cat "/proc/$init/task/$init/children"); do
+		[ "$(proc_field "$pid" 3)" = Z ] && zombies=$((zombies + 1))
+	done
+	assert_equal "$zombies" 0
+	assert_equal "$(wc -w <"/proc/$init/task/$init/children")" 1
+	# TERM is ignored by the program: KILLed after the 2 s stop timeout.
+	kill -TERM "$init"
+	run -0 timeout "$(slow 5)" tail --pid="$init" -f /dev/null
+	local st=0
+	wait "$ns" || st=$?
+	assert_equal "$st" 137
+	assert no_marked
+}
+
+@test "a daemon killed between fork and exec is no start: 125, no pidfile, nothing left" {
+	[ -n "${DENY_SYSCALL:-}" ] || skip "no seccomp helper on this system"
+	"$DAEMONIZE_BINARY" -V | grep -qx 'fork: vfork' ||
+		skip "a build that forks for vfork cannot see the daemon's death"
+	run --separate-stderr -125 "$DENY_SYSCALL" -e KILL setpriority \
+		"$DAEMONIZE" -p "$PF" --nice 1 sleep "$MARK"
+	assert_equal "$stderr" "daemonize: daemon process killed by signal SYS before exec"
+	assert [ ! -e "$PF" ]
+	track_marker "$MARK"
+	assert no_marked
+}
+
+@test "-r: a child killed between fork and exec is no start either: 125, no pidfile" {
+	[ -n "${DENY_SYSCALL:-}" ] || skip "no seccomp helper on this system"
+	run --separate-stderr -125 "$DENY_SYSCALL" -e KILL setpriority \
+		"$DAEMONIZE" -r -p "$PF" --nice 1 sleep "$MARK"
+	assert_equal "$stderr" "daemonize: daemon process killed by signal SYS before exec"
+	assert [ ! -e "$PF" ]
+	track_marker "$MARK"
+	assert no_marked
+}
