@@ -327,6 +327,7 @@ struct sending {
 	const struct target *t;
 	int sig;
 	int sent;
+	int err;		/* why the last kill failed */
 };
 
 static void
@@ -339,26 +340,35 @@ control_send_one(pid_t pid, void *arg)
 		return;
 	if (kill(pid, s->sig) == 0)
 		s->sent++;
+	else
+		s->err = errno;
 }
 
 /*
  * sig to the whole daemon: its process group and every process holding
  * its lock; or, with only_main, to the main pid alone.  Returns how many
- * were reached (a group counts once).
+ * were reached (a group counts once); when none, errno says why.
  */
 static int
 control_send(const struct target *t, int sig, bool only_main)
 {
 	struct procmatch m = { 0, 0, true, t->dev, t->ino, 0 };
-	struct sending s = { t, sig, 0 };
+	struct sending s = { t, sig, 0, ESRCH };
 
 	if (only_main)
 		return t->holder == 0 && kill(t->pid, sig) == 0;
 	if (t->group != 0 && kill(-t->group, sig) == 0)
 		s.sent++;
+	else if (t->group != 0)
+		s.err = errno;
 	if (procs_each(&m, control_send_one, &s) == -1 && t->group == 0 &&
-	    t->holder == 0 && kill(t->pid, sig) == 0)
-		s.sent++;
+	    t->holder == 0) {
+		if (kill(t->pid, sig) == 0)
+			s.sent++;
+		else
+			s.err = errno;
+	}
+	errno = s.err;
 	return s.sent;
 }
 

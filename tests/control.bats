@@ -165,6 +165,8 @@ start_sleep() {
 	start_sleep -u nobody sleep "$MARK"
 	run --separate-stderr -1 without_caps kill "$DAEMONIZE" --signal=HUP -p "$PF"
 	assert_equal "$stderr" "daemonize: kill $PID: Operation not permitted"
+	run --separate-stderr -1 without_caps kill "$DAEMONIZE" --signal=HUP --kill-whom=all -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: no process of the daemon could be signalled: Operation not permitted"
 	run --separate-stderr -1 without_caps kill "$DAEMONIZE" --stop -p "$PF"
 	assert_equal "$stderr" "daemonize: kill $PID: Operation not permitted"
 	pid_alive "$PID"

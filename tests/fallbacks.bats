@@ -88,3 +88,19 @@ inherited_in() {
 	PID=$(read_pidfile "$PF")
 	assert_equal "$(extra_fds "$PID")" "$PF"
 }
+
+@test "setitimer refused: --stop looks at the lock in turn instead, and still keeps its timeout" {
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	PID=$(read_pidfile "$PF")
+	run --separate-stderr -0 timeout 20 "$DENY_SYSCALL" setitimer "$DAEMONIZE" --stop -p "$PF"
+	assert_equal "$stderr" ""
+	assert pid_gone "$PID"
+	assert [ ! -e "$PF" ]
+	# A daemon deaf to TERM: the timeout still ends the wait.
+	run -0 "$DAEMONIZE" -p "$PF" sh -c "trap '' TERM; exec sleep $MARK"
+	PID=$(read_pidfile "$PF")
+	run --separate-stderr -1 timeout 20 "$DENY_SYSCALL" -e EPERM setitimer "$DAEMONIZE" --stop --stop-timeout 0.3 -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: pid $PID still running after TERM"
+	run -0 timeout 20 "$DENY_SYSCALL" setitimer "$DAEMONIZE" --stop --kill --stop-timeout 0.3 -p "$PF"
+	wait_until 5 pid_gone "$PID"
+}

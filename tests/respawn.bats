@@ -628,6 +628,38 @@ after-hup"
 	wait_until 5 pid_gone "$SUP"
 }
 
+@test "a signal and a stop that come while the child starts wait for its exec, then reach the program" {
+	command -v strace >/dev/null || skip "needs strace to slow execve down"
+	skip_under_valgrind "strace and valgrind do not trace the same process"
+	local log=$BATS_TEST_TMPDIR/log child
+	# Every execve takes 0.5 s more: each child is still on its way to
+	# exec when the signals below arrive.
+	# (An ASan build's leak check cannot run under ptrace: it is left out.)
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -o /dev/null -e trace=execve -e inject=execve:delay_enter=500000 \
+		"$DAEMONIZE_BINARY" -r -p "$PF" --child-pidfile "$CPF" --output "$log" \
+		--restart-delay 0.1 sleep "$MARK" </dev/null >/dev/null 2>&1 &
+	track_pid $!
+	SUP=$(read_pidfile "$PF")
+	CHILD=$(read_pidfile "$CPF")
+	# USR1 before the exec is passed on after it: sleep dies of it then,
+	# rather than the child on its way, whose defaults are back already.
+	kill -USR1 "$SUP"
+	wait_until 10 grep -q "(pid $CHILD) was killed by signal USR1" "$log"
+	new_child() { [ -s "$CPF" ] && [ "$(cat "$CPF")" != "$CHILD" ]; }
+	wait_until 10 new_child
+	CHILD=$(read_pidfile "$CPF")
+	# TERM before the exec: the stop is kept, then the program stopped.
+	kill -TERM "$SUP"
+	wait_until 10 pid_gone "$SUP"
+	assert [ ! -e "$PF" ]
+	run grep -c "cannot be started" "$log"
+	assert_output 0
+	assert grep -q "(pid $CHILD) was killed by signal TERM" "$log"
+	track_marker "$MARK"
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
 @test "bad supervision values are usage errors" {
 	run -2 "$DAEMONIZE" -r --restart-delay x true
 	run -2 "$DAEMONIZE" -r --max-restarts -1 true

@@ -202,6 +202,23 @@ EOF
 	assert no_marked
 }
 
+@test "-r: a stop while the supervisor ends what a child left: no restart after it, nothing left" {
+	local log=$BATS_TEST_TMPDIR/log
+	run -0 "$DAEMONIZE" -r --stop-timeout 1 --restart-delay 0.1 -p "$PF" \
+		--output "$log" -E M="$MARK" sh -c \
+		'setsid sh -c "trap \"\" TERM; exec sleep \$M" & sleep 0.3; exit 1'
+	PID=$(read_pidfile "$PF")
+	wait_until 5 marked 1
+	track_marker "$MARK"
+	# The child is gone and its helper, deaf to TERM, has a second to go.
+	wait_until 5 grep -q "left running" "$log"
+	kill -TERM "$PID"
+	wait_until 5 pid_gone "$PID"
+	assert [ ! -e "$PF" ]
+	assert no_marked
+	assert_equal "$(grep -c 'exited with status 1' "$log")" 1
+}
+
 @test "-r: --stop --kill with a supervisor too slow to act never says 0 while the program runs" {
 	run -0 "$DAEMONIZE" -r -p "$PF" sleep "$MARK"
 	PID=$(read_pidfile "$PF")
@@ -276,6 +293,7 @@ EOF
 	[ -n "${DENY_SYSCALL:-}" ] || skip "no seccomp helper on this system"
 	"$DAEMONIZE_BINARY" -V | grep -qx 'fork: vfork' ||
 		skip "a build that forks for vfork cannot see the daemon's death"
+	skip_under_valgrind "valgrind makes every vfork a fork"
 	run --separate-stderr -125 "$DENY_SYSCALL" -e KILL setpriority \
 		"$DAEMONIZE" -p "$PF" --nice 1 sleep "$MARK"
 	assert_equal "$stderr" "daemonize: daemon process killed by signal SYS before exec"

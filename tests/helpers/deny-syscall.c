@@ -160,6 +160,7 @@ static const struct syscall_name {
 	{ "openat2",		NR_OPENAT2 },
 	{ "faccessat2",		NR_FACCESSAT2 },
 	{ "setpriority",	__NR_setpriority },
+	{ "setitimer",		__NR_setitimer },
 };
 
 #define NSYSCALLS	(sizeof syscalls / sizeof syscalls[0])
