@@ -31,11 +31,8 @@ trap 'rm -rf "$dir"' EXIT
 # libslack daemon names its pidfile NAME.pid in --pidfiles: one name for all.
 pf=$dir/stopbench.pid
 
-# now_us: bash's clock in microseconds.
-now_us() {
-	local t=${EPOCHREALTIME/[.,]/}
-	echo "$t"
-}
+# The clock is read inline, ${EPOCHREALTIME/[.,]/} (microseconds): a
+# $(...) would fork inside the timed interval.
 
 # median: the median of the numbers on standard input, one per line.
 median() {
@@ -47,8 +44,8 @@ median() {
 
 # wait_pidfile: until the pidfile names a live process (2 s at most).
 wait_pidfile() {
-	local i pid
-	for i in $(seq 200); do
+	local pid
+	for _ in $(seq 200); do
 		pid=$(cat "$pf" 2>/dev/null || true)
 		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 			echo "$pid"
@@ -59,10 +56,9 @@ wait_pidfile() {
 	return 1
 }
 
-# gone PID: wait until PID is gone (not even a zombie), 5 s at most.
+# gone PID: wait until PID is gone (a zombie counts as gone), 5 s at most.
 gone() {
-	local i
-	for i in $(seq 500); do
+	for _ in $(seq 500); do
 		[ -e "/proc/$1" ] || return 0
 		[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ] &&
 			return 0
@@ -78,18 +74,18 @@ time_one() {
 	rm -f "$pf"
 	eval "$start" >/dev/null 2>&1 </dev/null || return 0
 	pid=$(wait_pidfile) || return 0
-	t0=$(now_us)
+	t0=${EPOCHREALTIME/[.,]/}
 	eval "$stop" >/dev/null 2>&1 </dev/null || true
-	t1=$(now_us)
+	t1=${EPOCHREALTIME/[.,]/}
 	gone "$pid" || { kill -KILL "$pid" 2>/dev/null; return 0; }
 	echo $((t1 - t0))
 }
 
 # bench NAME START STOP: the median over $runs runs, in ms.
 bench() {
-	local i samples=$dir/samples
+	local samples=$dir/samples
 	: >"$samples"
-	for i in $(seq "$runs"); do
+	for _ in $(seq "$runs"); do
 		time_one "$2" "$3" >>"$samples"
 	done
 	printf '%s %s %s\n' "$1" "$(median <"$samples")" "$(wc -l <"$samples")"
@@ -97,15 +93,15 @@ bench() {
 
 # Our --status against a running daemon, the yardstick.
 status_bench() {
-	local i t0 t1 pid samples=$dir/status
+	local t0 t1 pid samples=$dir/status
 	rm -f "$pf"
 	"$ours" -p "$pf" sleep 1000
 	pid=$(wait_pidfile)
 	: >"$samples"
-	for i in $(seq "$runs"); do
-		t0=$(now_us)
+	for _ in $(seq "$runs"); do
+		t0=${EPOCHREALTIME/[.,]/}
 		"$ours" --status -p "$pf" >/dev/null
-		t1=$(now_us)
+		t1=${EPOCHREALTIME/[.,]/}
 		echo $((t1 - t0)) >>"$samples"
 	done
 	"$ours" --stop -p "$pf"
@@ -137,7 +133,10 @@ echo "on $(uname -srm), $(getconf _NPROCESSORS_ONLN) cores, $(date -u '+%Y-%m-%d
 echo
 echo "The daemon is \`sleep 1000\`; the time is the stop command's, from its"
 echo "start to its return, median in milliseconds.  A run counts only if the"
-echo "daemon was gone when the command returned, or within 5 s after."
+echo "daemon was gone when the command returned, or within 5 s after: a"
+echo "tool that returns without waiting for the daemon to die (libslack's"
+echo "daemon --stop sends TERM and returns) looks faster than one that waits."
+echo "Run under our --init, so that every orphaned daemon is reaped at once."
 echo "Our \`--status\` on a running daemon, the yardstick: $status ms."
 echo
 echo "| tool | median ms | runs | vs our --status |"

@@ -631,7 +631,7 @@ after-hup"
 @test "a signal and a stop that come while the child starts wait for its exec, then reach the program" {
 	command -v strace >/dev/null || skip "needs strace to slow execve down"
 	skip_under_valgrind "strace and valgrind do not trace the same process"
-	local log=$BATS_TEST_TMPDIR/log child
+	local log=$BATS_TEST_TMPDIR/log
 	# Every execve takes 0.5 s more: each child is still on its way to
 	# exec when the signals below arrive.
 	# (An ASan build's leak check cannot run under ptrace: it is left out.)

@@ -4,7 +4,7 @@
 # it, --signal reaches the main pid or the whole daemon, --status and a
 # refused start name a live process; the supervisor ends what each child
 # leaves; -f -r and --init run as a container's first process.
-# shellcheck disable=SC2154,SC2016 # bats sets $output, $stderr; scripts are single-quoted
+# shellcheck disable=SC2154,SC2016,SC2030,SC2031 # bats sets $output, $stderr; scripts are single-quoted; each test is a subshell
 
 load helpers/common
 
@@ -35,7 +35,7 @@ marked() {
 
 # A program that starts a helper and waits for it: sh, then sleep $MARK.
 start_with_helper() {
-	run -0 "$DAEMONIZE" -p "$PF" -E M="$MARK" "$@" sh -c 'sleep "$M" & wait'
+	run -0 "$DAEMONIZE" -p "$PF" -E M="$MARK" sh -c 'sleep "$M" & wait'
 	PID=$(read_pidfile "$PF")
 	wait_until 5 marked 1
 	track_marker "$MARK"
@@ -171,12 +171,12 @@ EOF
 }
 
 @test "-r: what each child leaves is ended before the next starts, no helpers pile up" {
-	local log=$BATS_TEST_TMPDIR/log i max=0 n
+	local log=$BATS_TEST_TMPDIR/log max=0 n
 	run -0 "$DAEMONIZE" -r --restart-delay 0.1 -p "$PF" --output "$log" \
 		-E M="$MARK" sh -c 'sleep "$M" & sleep 0.2; exit 1'
 	PID=$(read_pidfile "$PF")
 	# 3 s of restarts: never more than one helper at a time.
-	for i in $(seq 30); do
+	for _ in $(seq 30); do
 		track_marker "$MARK"
 		n=$(marked_count)
 		[ "$n" -gt "$max" ] && max=$n
@@ -258,7 +258,7 @@ EOF
 @test "as PID 1 of a new PID namespace: orphans reaped, TERM ends it within the stop timeout" {
 	is_root || skip "needs root for a PID namespace"
 	command -v unshare >/dev/null || skip "needs unshare (util-linux)"
-	local ns init pid zombies
+	local ns init pid zombies children
 	unshare --pid --fork --mount-proc "$DAEMONIZE" --init --stop-timeout 2 \
 		-E M="$MARK" sh -c '
 		for i in 1 2 3 4 5; do (sleep 0.2 &); done
@@ -275,7 +275,8 @@ EOF
 	# The five orphans, once dead, were reaped: no zombie below PID 1.
 	sleep 1
 	zombies=0
-	for pid in $(cat "/proc/$init/task/$init/children"); do
+	read -ra children <"/proc/$init/task/$init/children"
+	for pid in "${children[@]}"; do
 		[ "$(proc_field "$pid" 3)" = Z ] && zombies=$((zombies + 1))
 	done
 	assert_equal "$zombies" 0

@@ -152,12 +152,12 @@ procs_with_arg() {
 	local f pid
 	# One grep over every command line (-z: each argument is a line; the
 	# list is expanded before grep, so grep never finds itself).
-	for f in $(grep -l -a -x -F -z -- "$1" /proc/[0-9]*/cmdline 2>/dev/null); do
+	while IFS= read -r f; do
 		pid=${f#/proc/}
 		pid=${pid%/cmdline}
 		[ "$pid" = "$$" ] && continue
 		pid_alive "$pid" && echo "$pid"
-	done
+	done < <(grep -l -a -x -F -z -- "$1" /proc/[0-9]*/cmdline 2>/dev/null)
 	return 0
 }
 
