@@ -209,13 +209,17 @@ control_say_holder(const struct target *t)
  * Remove a pidfile nobody holds, holding a shared lock so that no start
  * takes it meanwhile; a start that meets the shared lock knows it for a
  * probe and tries again (pidfile.c), where an exclusive one would have
- * made it fail.
+ * made it fail.  Only a pidfile: empty, or a pid; any other file given to
+ * -p by mistake is left alone.
  */
 static void
 control_remove_stale(const struct target *t)
 {
 	struct stat sb;
 
+	if (fstat(t->fd, &sb) == -1 ||
+	    (sb.st_size != 0 && pidfile_read(t->path) <= 0))
+		return;
 	if (flock(t->fd, LOCK_SH | LOCK_NB) == -1)
 		return;
 	if (stat(t->path, &sb) == 0 && sb.st_dev == t->dev &&

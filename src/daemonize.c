@@ -198,6 +198,8 @@ await_daemon(const struct options *o, struct launch *l, struct report *r,
 	verbose(o, "%s is running", o->argv[0]);
 	if (o->wait_ms == 0)
 		return STATUS_OK;
+	pidfile_hand_over(&l->pid);
+	pidfile_hand_over(&l->lock);
 	if ((status = ready_wait(o, &l->ready, r->daemon)) != STATUS_OK)
 		launch_abandon(l, status);
 	return STATUS_OK;

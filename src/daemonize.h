@@ -123,6 +123,7 @@ struct pidfile {
 	dev_t dev;
 	ino_t ino;
 	bool owned;		/* we created or truncated it: remove on failure */
+	bool handed;		/* the lock left to the daemon (pidfile_hand_over) */
 	const char *why;	/* reason for a failure errno cannot say */
 };
 
@@ -362,6 +363,7 @@ int	 pidfile_rewrite(const struct pidfile *, pid_t);
 int	 pidfile_create(struct pidfile *);
 void	 pidfile_remove(const struct pidfile *);
 void	 pidfile_abandon(struct pidfile *);
+void	 pidfile_hand_over(struct pidfile *);
 pid_t	 pidfile_read(const char *);
 
 /* privs.c */

@@ -293,6 +293,46 @@ pidfile_rewrite(const struct pidfile *p, pid_t pid)
 }
 
 /*
+ * The daemon runs and holds the lock: the caller, which waits for it to be
+ * ready, lets go of its own copy of the lock descriptor, so that it is no
+ * process of the daemon (a --stop --kill meanwhile is not for it).  Should
+ * the start still fail, pidfile_abandon() removes the file only if it can
+ * lock it first.
+ */
+void
+pidfile_hand_over(struct pidfile *p)
+{
+	if (p->fd == -1)
+		return;
+	pidfile_drop(p);
+	p->handed = true;
+}
+
+/*
+ * Remove our file once its lock is free, holding it meanwhile: what the
+ * daemon left holding it is still the daemon, and a new instance that took
+ * it owns it now.
+ */
+static void
+pidfile_remove_unlocked(struct pidfile *p)
+{
+	struct stat sb;
+	int fd;
+
+	if (p->wfd != -1) {
+		(void)close(p->wfd);
+		p->wfd = -1;
+	}
+	if (!p->owned || (fd = open(p->path, O_RDONLY | O_NOFOLLOW |
+	    O_NOCTTY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return;
+	if (fstat(fd, &sb) == 0 && sb.st_dev == p->dev && sb.st_ino == p->ino &&
+	    flock(fd, LOCK_EX | LOCK_NB) == 0 && pidfile_is(p, p->dev, p->ino))
+		(void)unlink(p->path);
+	(void)close(fd);
+}
+
+/*
  * Undo a failed start: remove the file if we created or emptied it and the
  * path still names it, then let go of the lock.
  */
@@ -301,6 +341,11 @@ pidfile_abandon(struct pidfile *p)
 {
 	int saved = errno;
 
+	if (p->handed) {
+		pidfile_remove_unlocked(p);
+		errno = saved;
+		return;
+	}
 	/*
 	 * When it cannot be removed (privileges already dropped), empty it
 	 * through our own descriptor: that is always our file.

@@ -2,7 +2,8 @@
  * Linux: the processes of a daemon, found through /proc.  A daemon is
  * more than its main pid: the process group daemonize made for it, the
  * orphans that came to a supervisor, and every process that holds its
- * lock (an open descriptor of the pidfile, which survives setsid).
+ * lock (the pidfile's locked descriptor, inherited, which survives
+ * setsid).
  *
  * Zombies are never counted: they hold nothing and cannot be signalled
  * away, and their parent (or the supervisor) reaps them.
@@ -69,8 +70,40 @@ procs_live(pid_t pid)
 }
 
 /*
- * Does pid hold a descriptor of the file dev/ino?  1 yes, 0 no, -1 when
- * /proc cannot tell (not mounted, or not allowed to look).
+ * Does descriptor fd of pid carry the exclusive flock lock itself?  Its
+ * fdinfo lists the locks that belong to its open file description
+ * ("lock:\t1: FLOCK  ADVISORY  WRITE ...", Linux 4.9): the daemon's
+ * descriptor, shared by everything that inherited it, has it; a process
+ * that merely opened the file (a reader, a --status probe) has not.
+ */
+static bool
+procs_fd_locks(pid_t pid, const char *fd)
+{
+	char path[64 + 256], buf[1024], *line;
+	ssize_t n;
+	int f;
+
+	(void)snprintf(path, sizeof path, "/proc/%ld/fdinfo/%s", (long)pid,
+	    fd);
+	if ((f = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	n = read(f, buf, sizeof buf - 1);
+	(void)close(f);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (line = buf; line != NULL; line = strchr(line, '\n'),
+	    line = line != NULL ? line + 1 : NULL)
+		if (strncmp(line, "lock:", 5) == 0 &&
+		    strstr(line, "FLOCK") != NULL && strstr(line, "WRITE") != NULL)
+			return true;
+	return false;
+}
+
+/*
+ * Does pid hold the daemon's lock on the file dev/ino: a descriptor of it
+ * that carries the exclusive flock?  1 yes, 0 no, -1 when /proc cannot
+ * tell (not mounted, or not allowed to look).
  */
 int
 procs_holds(pid_t pid, dev_t dev, ino_t ino)
@@ -90,7 +123,7 @@ procs_holds(pid_t pid, dev_t dev, ino_t ino)
 			continue;
 		(void)snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
 		found = stat(path, &sb) == 0 && sb.st_dev == dev &&
-		    sb.st_ino == ino;
+		    sb.st_ino == ino && procs_fd_locks(pid, de->d_name);
 	}
 	(void)closedir(d);
 	return found;

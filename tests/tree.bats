@@ -163,6 +163,60 @@ EOF
 	assert_equal "$(session_pids "$sid")" ""
 }
 
+@test "a process that merely reads the pidfile is no part of the daemon: never named, never signalled" {
+	local reader
+	# The reader opens the file first, so it comes first in /proc too.
+	: >"$PF"
+	sleep "2$MARK" <"$PF" &
+	reader=$!
+	track_pid "$reader"
+	run -0 "$DAEMONIZE" -p "$PF" -E M="$MARK" sh -c \
+		'sh -c "trap \"\" TERM; exec sleep \$M" & exit 0'
+	PID=$(read_pidfile "$PF")
+	wait_until 5 pid_gone "$PID"
+	wait_until 5 marked 1
+	track_marker "$MARK"
+	HELPER=$(procs_with_arg "$MARK")
+	run --separate-stderr -0 "$DAEMONIZE" --status -p "$PF"
+	assert_output "$HELPER"
+	run -0 "$DAEMONIZE" --signal USR1 --kill-whom=all -p "$PF"
+	run --separate-stderr -0 timeout 20 "$DAEMONIZE" --stop --kill --stop-timeout 0.3 -p "$PF"
+	assert pid_gone "$HELPER"
+	assert pid_alive "$reader"
+	# Nor is an edited pidfile that names the reader obeyed.
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	PID=$(read_pidfile "$PF")
+	echo "$reader" >"$BATS_TEST_TMPDIR/edit"
+	cat "$BATS_TEST_TMPDIR/edit" >"$PF"
+	run --separate-stderr -1 "$DAEMONIZE" --signal=KILL -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: locked, but pid $reader in it does not hold it"
+	assert pid_alive "$reader"
+	echo "$PID" >"$PF"
+	run -0 timeout 20 "$DAEMONIZE" --stop -p "$PF"
+}
+
+@test "--stop --kill while a start waits for readiness: the waiting caller is no part of it, and says why" {
+	local start
+	timeout 20 "$DAEMONIZE" --wait-for "path:$BATS_TEST_TMPDIR/never" --wait=10 -p "$PF" \
+		sh -c "trap '' TERM; exec sleep $MARK" 2>"$BATS_TEST_TMPDIR/err" &
+	start=$!
+	track_pid "$start"
+	PID=$(read_pidfile "$PF")
+	wait_until 5 marked 1
+	run -0 timeout 20 "$DAEMONIZE" --stop --kill --stop-timeout 0.3 -p "$PF"
+	local st=0
+	wait "$start" || st=$?
+	assert_equal "$st" 125
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "daemonize: sh was killed by signal KILL before it was ready"
+	assert [ ! -e "$PF" ]
+}
+
+@test "--stop leaves alone a file that holds no pid" {
+	printf 'root:x:0:0\n' >"$PF"
+	run -0 "$DAEMONIZE" --stop -p "$PF"
+	assert_equal "$(cat "$PF")" "root:x:0:0"
+}
+
 @test "a bad --kill-mode or --kill-whom is a usage error" {
 	run --separate-stderr -2 "$DAEMONIZE" --stop --kill-mode=group -p "$PF"
 	assert_equal "$stderr" "daemonize: --kill-mode group: expected control-group or process"
@@ -275,7 +329,8 @@ EOF
 	# The five orphans, once dead, were reaped: no zombie below PID 1.
 	sleep 1
 	zombies=0
-	read -ra children <"/proc/$init/task/$init/children"
+	# The list ends without a newline: read says "end of file".
+	read -ra children <"/proc/$init/task/$init/children" || true
 	for pid in "${children[@]}"; do
 		[ "$(proc_field "$pid" 3)" = Z ] && zombies=$((zombies + 1))
 	done
