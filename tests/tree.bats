@@ -167,6 +167,7 @@ EOF
 	local reader
 	# The reader opens the file first, so it comes first in /proc too.
 	: >"$PF"
+	# shellcheck disable=SC2217 # it holds the file open; it reads nothing
 	sleep "2$MARK" <"$PF" &
 	reader=$!
 	track_pid "$reader"
