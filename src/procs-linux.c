@@ -53,20 +53,13 @@ procs_stat(long pid, long *ppid, long *pgrp)
 bool
 procs_live(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	char path[64];
+	long ppid, pgrp;
 
 	if (kill(pid, 0) == -1 && errno == ESRCH)
 		return false;
 	(void)snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return true;
-	n = read(fd, buf, sizeof buf - 1);
-	(void)close(fd);
-	if (n <= 0 || (buf[n] = '\0', p = strrchr(buf, ')')) == NULL)
-		return true;
-	return p[1] != ' ' || (p[2] != 'Z' && p[2] != 'X');
+	return procs_stat(pid, &ppid, &pgrp) || access(path, F_OK) == -1;
 }
 
 /*

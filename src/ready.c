@@ -20,7 +20,6 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -171,34 +170,9 @@ ready_ended(pid_t pid, siginfo_t *si)
 static bool
 ready_group_lives(pid_t pgid, pid_t pid)
 {
-	char path[64], buf[512], *p;
-	struct dirent *de;
-	bool lives = false;
-	long other, group;
-	ssize_t n;
-	DIR *d;
-	int fd;
+	struct procmatch m = { pgid, 0, false, 0, 0, pid };
 
-	if ((d = opendir("/proc")) == NULL)
-		return true;
-	while (!lives && (de = readdir(d)) != NULL) {
-		if ((other = strtol(de->d_name, &p, 10)) <= 0 || *p != '\0' ||
-		    other == (long)pid)
-			continue;
-		(void)snprintf(path, sizeof path, "/proc/%ld/stat", other);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-			continue;
-		n = read(fd, buf, sizeof buf - 1);
-		(void)close(fd);
-		/* "pid (comm) state ppid pgrp ...": comm may hold anything. */
-		if (n <= 0 || (buf[n] = '\0', p = strrchr(buf, ')')) == NULL)
-			continue;
-		if (sscanf(p + 1, " %*c %*d %ld", &group) == 1 &&
-		    group == (long)pgid && p[2] != 'Z')
-			lives = true;
-	}
-	(void)closedir(d);
-	return lives;
+	return procs_each(&m, NULL, NULL) != 0;
 }
 
 /*

@@ -366,11 +366,13 @@ after-hup"
 	# it: one seen must be gone a moment later; zombies left unreaped
 	# would pile up and never all be gone.
 	no_zombies() { [ "$(zombies_of)" -eq 0 ]; }
+	restarts_past() { [ "$(restarts)" -gt "$1" ]; }
 	while [ "$(restarts)" -lt 1000 ]; do
 		wait_until 1 no_zombies
 		checks=$((checks + 1))
 		[ "$checks" -lt 2000 ] || fail "fewer than 1000 restarts"
-		sleep 0.01
+		# The next check comes with a restart of its own.
+		wait_until 5 restarts_past "$(restarts)"
 	done
 	assert_equal "$(steady_fds)" "$fds10"
 	# Sanitizer and valgrind runtimes keep freed memory on purpose.
@@ -421,9 +423,9 @@ for i in range(1, 30001):
         sys.stdout.flush()
         time.sleep(0.005)
 '
-	wait_until 10 test -s "$LOG"
 	for n in 1 2 3; do
-		sleep 0.3
+		# Each file gets lines of its own before it is moved away.
+		wait_until 10 file_nonempty "$LOG"
 		mv "$LOG" "$LOG.$n"
 		kill -HUP "$SUP"
 	done
@@ -604,7 +606,10 @@ after-hup"
 		'i=0; while :; do i=$((i + 1)); echo "line-$i-of-a-long-enough-run"; done'
 	full() { [ "$(df --output=avail -B1 "$SMALL" | tail -n 1)" -lt 4096 ]; }
 	wait_until 10 full
-	sleep 0.2
+	# The supervisor goes on writing, and failing, on the full disk.
+	writes() { awk '$1 == "syscw:" { print $2 }' "/proc/$SUP/io"; }
+	writes_past() { [ "$(writes)" -gt "$1" ]; }
+	wait_until 10 writes_past "$(($(writes) + 20))"
 	rm "$SMALL/filler"
 	grown() { [ "$(stat -c %s "$SMALL/log")" -gt 100000 ]; }
 	wait_until 10 grown
