@@ -385,3 +385,19 @@ EOF
 	track_marker "$MARK"
 	assert no_marked
 }
+
+@test "--stop from a caller that blocks or ignores SIGALRM still keeps its timeout" {
+	local state
+	run -0 "$DAEMONIZE" -p "$PF" sh -c "trap '' TERM; exec sleep $MARK"
+	PID=$(read_pidfile "$PF")
+	for state in 'signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})' \
+		'signal.signal(signal.SIGALRM, signal.SIG_IGN)'; do
+		run --separate-stderr -1 timeout 10 python3 -c "
+import os, signal, sys
+$state
+os.execv(sys.argv[1], sys.argv[1:])" "$DAEMONIZE" --stop --stop-timeout 0.3 -p "$PF"
+		assert_equal "$stderr" "daemonize: $PF: pid $PID still running after TERM"
+	done
+	run -0 timeout 10 "$DAEMONIZE" --stop --kill --stop-timeout 0.3 -p "$PF"
+	wait_until 5 pid_gone "$PID"
+}
