@@ -117,8 +117,21 @@ control_group_of(pid_t pid)
 {
 	pid_t sid = getsid(pid), pgid = getpgid(pid);
 
-	if (sid <= 0 || pgid != sid || sid == pid ||
-	    kill(sid, 0) == 0 || errno != ESRCH)
+	if (sid <= 0 || pgid <= 0 || pgid == pid)
+		return 0;
+#ifdef HAVE_SETSID
+	if (pgid != sid)
+		return 0;
+#else
+	/*
+	 * The setpgid + TIOCNOTTY replacement makes a group, not a session:
+	 * the daemon's group is then one whose leader is gone, in whatever
+	 * session, and never the caller's own.
+	 */
+	if (pgid == getpgrp())
+		return 0;
+#endif
+	if (kill(pgid, 0) == 0 || errno != ESRCH)
 		return 0;
 	return pgid;
 }

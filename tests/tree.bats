@@ -13,11 +13,6 @@ setup() {
 	MARK=$(unique_marker)
 }
 
-# session_pids SID: every live process of session SID, one per line.
-session_pids() {
-	ps -o pid=,stat= -s "$1" | awk '$2 !~ /^Z/ { print $1 }'
-}
-
 # no_marked: nothing carrying $MARK runs any more.
 no_marked() {
 	[ -z "$(procs_with_arg "$MARK")" ]
@@ -154,13 +149,18 @@ lines_in() {
 	[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]
 }
 
-# session_has SID N: session SID has at least N live processes.
-session_has() {
-	[ "$(session_pids "$1" | wc -l)" -ge "$2" ]
+# group_pids PGID: every live process of process group PGID, one per line.
+group_pids() {
+	ps -e -o pid=,pgid=,stat= | awk -v g="$1" '$2 == g && $3 !~ /^Z/ { print $1 }'
+}
+
+# group_has PGID N: process group PGID has at least N live processes.
+group_has() {
+	[ "$(group_pids "$1" | wc -l)" -ge "$2" ]
 }
 
 @test "--signal: the main pid by default, every process of the daemon with --kill-whom=all" {
-	local log=$BATS_TEST_TMPDIR/hups script=$BATS_TEST_TMPDIR/hup.sh sid pid
+	local log=$BATS_TEST_TMPDIR/hups script=$BATS_TEST_TMPDIR/hup.sh pgid pid
 	cat >"$script" <<'EOF'
 #!/bin/sh
 log=$1
@@ -171,9 +171,9 @@ EOF
 	chmod +x "$script"
 	run -0 "$DAEMONIZE" -p "$PF" "$script" "$log"
 	PID=$(read_pidfile "$PF")
-	sid=$(proc_field "$PID" 6)
-	wait_until 5 session_has "$sid" 3
-	for pid in $(session_pids "$sid"); do track_pid "$pid"; done
+	pgid=$(proc_field "$PID" 5)
+	wait_until 5 group_has "$pgid" 3
+	for pid in $(group_pids "$pgid"); do track_pid "$pid"; done
 	run -0 "$DAEMONIZE" --signal HUP -p "$PF"
 	wait_until 5 lines_in "$log" 1
 	assert_equal "$(sort "$log" | tr '\n' ' ')" "main "
@@ -182,9 +182,9 @@ EOF
 	run -0 "$DAEMONIZE" --signal HUP --kill-whom=all -p "$PF"
 	wait_until 5 lines_in "$log" 3
 	assert_equal "$(sort "$log" | tr '\n' ' ')" "helper main main "
-	for pid in $(session_pids "$sid"); do track_pid "$pid"; done
+	for pid in $(group_pids "$pgid"); do track_pid "$pid"; done
 	run -0 timeout 20 "$DAEMONIZE" --stop -p "$PF"
-	assert_equal "$(session_pids "$sid")" ""
+	assert_equal "$(group_pids "$pgid")" ""
 }
 
 @test "a process that merely reads the pidfile is no part of the daemon: never named, never signalled" {
