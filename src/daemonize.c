@@ -177,9 +177,9 @@ open_files(const struct options *o, struct launch *l)
 		launch_abandon(l, STATUS_FAILED);
 	}
 	/* The supervisor reopens them on SIGHUP, from "/". */
-	if (o->respawn && o->stdout_path != NULL)
+	if (options_supervised(o) && o->stdout_path != NULL)
 		l->out_path = absolute(o->stdout_path);
-	if (o->respawn && o->stderr_path != NULL)
+	if (options_supervised(o) && o->stderr_path != NULL)
 		l->err_path = absolute(o->stderr_path);
 }
 

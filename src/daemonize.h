@@ -58,6 +58,17 @@ struct waitfor {
 	bool met;
 };
 
+/* --timestamp: what starts each line of a log file (logstamp.c). */
+enum stamp {
+	STAMP_NONE,
+	STAMP_UTC,		/* 2026-11-29T17:38:50.123Z */
+	STAMP_LOCAL,		/* 2026-11-29T18:38:50.123+01:00 */
+	STAMP_TAI64N,		/* @4000000069... as daemontools writes it */
+};
+
+/* The longest stamp, with the space after it. */
+#define STAMP_LEN	32
+
 /* What to do, when it is not starting a program. */
 enum control {
 	CONTROL_NONE,
@@ -94,6 +105,9 @@ struct options {
 	const char *child_pidfile; /* --child-pidfile */
 	const char *syslog_tag;	/* --syslog=TAG, or NULL */
 	int syslog_facility;
+	off_t output_max_size;	/* --output-max-size; 0 for no rotation */
+	int output_keep;	/* --output-keep */
+	enum stamp stamp;	/* --timestamp */
 	enum control control;	/* --status, --signal, --stop */
 	int signal;		/* --signal */
 	int notify_fd;		/* --notify-fd, or -1 */
@@ -114,6 +128,13 @@ struct options {
 	bool version;		/* -V */
 	bool verbose;
 };
+
+/* Is there a supervisor (-r or --init), which carries the output? */
+static inline bool
+options_supervised(const struct options *o)
+{
+	return o->respawn || o->init;
+}
 
 /* A locked pidfile or lock file. */
 struct pidfile {
@@ -154,6 +175,8 @@ struct logstream {
 	const char *path;	/* the file's absolute path, for reopening */
 	int priority;		/* syslog priority */
 	char last;		/* the last byte written to fd */
+	bool bol;		/* what is handed on next starts a line */
+	off_t size;		/* bytes in the file, as far as we know */
 	int lost;		/* errno of a write that lost lines; 0 if none */
 	size_t len;		/* a partial line waiting in buf */
 	char buf[16384];
@@ -165,6 +188,13 @@ struct logpipe {
 	bool shared;		/* stdout and stderr to one file, one pipe */
 	bool syslog;
 	bool tostderr;		/* in the foreground, without a log: stderr */
+	enum stamp stamp;	/* --timestamp */
+	off_t max_size;		/* --output-max-size; 0 for none */
+	int keep;		/* --output-keep */
+	size_t stamplen;	/* the current stamp, in stamp[] */
+	char stamp_text[STAMP_LEN];
+	size_t staged;		/* stamped lines waiting in stage[] */
+	char stage[16384 + 4 * STAMP_LEN];
 };
 
 /* Descriptors to keep open: two lists, either may be empty (fds.c). */
@@ -343,6 +373,14 @@ void	 logpipe_say(struct logpipe *, int, const char *, ...)
 	     __attribute__((__sentinel__));
 void	 logpipe_reopen(struct logpipe *);
 
+/* logstamp.c */
+size_t	 logstamp_format(enum stamp, char [STAMP_LEN]);
+
+/* logrotate.c */
+bool	 logrotate_due(const struct logpipe *, struct logstream *, size_t,
+	    size_t);
+void	 logrotate_rotate(struct logpipe *, struct logstream *);
+
 /* options.c */
 void	 options_parse(struct options *, int, char **);
 void	 options_free(struct options *);
@@ -351,6 +389,7 @@ int	 options_version(void);
 int	 options_parse_umask(const char *, mode_t *);
 int	 options_parse_duration(const char *, long *);
 int	 options_parse_waitfor(const char *, struct waitfor *);
+int	 options_parse_size(const char *, off_t *);
 
 /* limits.c */
 int	 limits_parse(const char *, struct limit *);

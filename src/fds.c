@@ -149,7 +149,7 @@ fds_open_outputs(const struct options *o, struct launch *l,
 {
 	if (o->stdout_path != NULL) {
 		*failed = o->stdout_path;
-		l->out_fd = fds_open_log(o->stdout_path, o->append, o->respawn,
+		l->out_fd = fds_open_log(o->stdout_path, o->append, options_supervised(o),
 		    why);
 		if (l->out_fd == -1)
 			return -1;
@@ -159,7 +159,7 @@ fds_open_outputs(const struct options *o, struct launch *l,
 		if (fds_same_file(l->out_fd, o->stderr_path))
 			l->err_fd = l->out_fd;
 		else if ((l->err_fd = fds_open_log(o->stderr_path, o->append,
-		    o->respawn, why)) == -1)
+		    options_supervised(o), why)) == -1)
 			return -1;
 	}
 	return 0;

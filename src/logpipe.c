@@ -49,6 +49,16 @@ logpipe_facility(const char *name)
 	return -1;
 }
 
+/* The size of the stream's file as it is now, for --output-max-size. */
+static void
+logpipe_stream_size(struct logstream *s)
+{
+	struct stat sb;
+
+	if (s->fd != -1 && fstat(s->fd, &sb) == 0)
+		s->size = sb.st_size;
+}
+
 static void
 logpipe_stream_init(struct logstream *s, int fd, const char *path,
     int priority)
@@ -58,8 +68,11 @@ logpipe_stream_init(struct logstream *s, int fd, const char *path,
 	s->path = path;
 	s->priority = priority;
 	s->last = '\n';
+	s->bol = true;
+	s->size = 0;
 	s->lost = 0;
 	s->len = 0;
+	logpipe_stream_size(s);
 }
 
 static int
@@ -89,6 +102,10 @@ logpipe_open(struct logpipe *lp, const struct options *o,
 	 * so that their pages cost nothing until output flows through them.
 	 */
 	lp->syslog = o->syslog;
+	lp->stamp = o->stamp;
+	lp->max_size = o->output_max_size;
+	lp->keep = o->output_keep;
+	lp->staged = 0;
 	logpipe_stream_init(&lp->out, l->out_fd, l->out_path, LOG_INFO);
 	logpipe_stream_init(&lp->err, l->err_fd, l->err_path, LOG_ERR);
 	lp->shared = !o->syslog && l->out_fd != -1 && l->err_fd == l->out_fd;
@@ -159,6 +176,7 @@ logpipe_put(struct logstream *s, const char *buf, size_t len)
 		if (n <= 0)
 			break;
 		s->last = buf[n - 1];
+		s->size += n;
 		buf += n;
 		len -= (size_t)n;
 	}
@@ -171,6 +189,7 @@ logpipe_put(struct logstream *s, const char *buf, size_t len)
 		if (ftruncate(s->fd, sb.st_size - (off_t)(buf - nl)) == 0)
 			s->last = '\n';
 	}
+	logpipe_stream_size(s);
 	errno = err;
 	return -1;
 }
@@ -202,6 +221,74 @@ logpipe_write(struct logstream *s, const char *buf, size_t len)
 		s->lost = errno;
 }
 
+/* Write what waits: the stamped lines in stage[], or buf up to end. */
+static void
+logpipe_unstage(struct logpipe *lp, struct logstream *s, const char **from,
+    const char *end)
+{
+	if (lp->stamp != STAMP_NONE) {
+		if (lp->staged > 0)
+			logpipe_write(s, lp->stage, lp->staged);
+		lp->staged = 0;
+	} else if (end > *from)
+		logpipe_write(s, *from, (size_t)(end - *from));
+	*from = end;
+}
+
+/*
+ * Lines to a file with --timestamp or --output-max-size: each line that
+ * starts gets the stamp of this read, and the file is rotated before a
+ * line that would take it past its size.  Lines are gathered (in stage[]
+ * when stamped, in place when not) and written together.
+ */
+static void
+logpipe_file_lines(struct logpipe *lp, struct logstream *s, const char *buf,
+    size_t len)
+{
+	const char *p, *nl, *from = buf, *end = buf + len;
+	size_t n, stamplen = logstamp_format(lp->stamp, lp->stamp_text);
+
+	for (p = buf; p < end; p = nl) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL)
+			nl++;
+		else
+			nl = end;
+		n = (size_t)(nl - p) + (s->bol ? stamplen : 0);
+		if (logrotate_due(lp, s, lp->stamp != STAMP_NONE ? lp->staged :
+		    (size_t)(p - from), n)) {
+			logpipe_unstage(lp, s, &from, p);
+			logrotate_rotate(lp, s);
+		}
+		if (lp->stamp != STAMP_NONE) {
+			if (lp->staged + n > sizeof lp->stage)
+				logpipe_unstage(lp, s, &from, p);
+			if (s->bol) {
+				memcpy(lp->stage + lp->staged, lp->stamp_text,
+				    stamplen);
+				lp->staged += stamplen;
+			}
+			memcpy(lp->stage + lp->staged, p, (size_t)(nl - p));
+			lp->staged += (size_t)(nl - p);
+		}
+		s->bol = nl[-1] == '\n';
+	}
+	logpipe_unstage(lp, s, &from, end);
+}
+
+/* Lines to the stream's file, if it has one. */
+static void
+logpipe_file(struct logpipe *lp, struct logstream *s, const char *buf,
+    size_t len)
+{
+	if (s->fd == -1 || len == 0)
+		return;
+	if (lp->stamp == STAMP_NONE && lp->max_size == 0) {
+		logpipe_write(s, buf, len);
+		s->bol = buf[len - 1] == '\n';
+	} else
+		logpipe_file_lines(lp, s, buf, len);
+}
+
 /* Hand complete lines (or a full buffer) to the destination. */
 static void
 logpipe_emit(struct logpipe *lp, struct logstream *s, size_t len)
@@ -209,8 +296,7 @@ logpipe_emit(struct logpipe *lp, struct logstream *s, size_t len)
 	const char *p, *nl, *end = s->buf + len;
 
 	if (!lp->syslog) {
-		if (s->fd != -1)
-			logpipe_write(s, s->buf, len);
+		logpipe_file(lp, s, s->buf, len);
 		return;
 	}
 	for (p = s->buf; p < end; p = nl + 1) {
@@ -342,7 +428,7 @@ logpipe_say(struct logpipe *lp, int priority, const char *part, ...)
 		return;
 	}
 	line[len++] = '\n';
-	logpipe_write(s, line, len);
+	logpipe_file(lp, s, line, len);
 }
 
 /*
@@ -368,6 +454,7 @@ logpipe_reopen(struct logpipe *lp)
 		/* Same number: -o and -e of one file stay one file. */
 		if (fd != -1 && dup3(fd, streams[i]->fd, O_CLOEXEC) != -1) {
 			(void)close(fd);
+			logpipe_stream_size(streams[i]);
 			continue;
 		}
 		if (why == NULL)

@@ -39,6 +39,8 @@ enum {
 	OPT_CHILD_PIDFILE,
 	OPT_MAX_RESTARTS,
 	OPT_OUTPUT,
+	OPT_OUTPUT_KEEP,
+	OPT_OUTPUT_MAX_SIZE,
 	OPT_RESTART_DELAY,
 	OPT_RESTART_WINDOW,
 	OPT_STOP_TIMEOUT,
@@ -51,6 +53,7 @@ enum {
 	OPT_SIGNAL,
 	OPT_STATUS,
 	OPT_STOP,
+	OPT_TIMESTAMP,
 };
 
 /* --wait without a value, and with only a readiness condition. */
@@ -79,6 +82,8 @@ static const struct option longopts[] = {
 	{ "notify",	no_argument,		NULL, OPT_NOTIFY },
 	{ "notify-fd",	required_argument,	NULL, OPT_NOTIFY_FD },
 	{ "output",	required_argument,	NULL, OPT_OUTPUT },
+	{ "output-keep", required_argument,	NULL, OPT_OUTPUT_KEEP },
+	{ "output-max-size", required_argument,	NULL, OPT_OUTPUT_MAX_SIZE },
 	{ "umask",	required_argument,	NULL, 'm' },
 	{ "signal",	required_argument,	NULL, OPT_SIGNAL },
 	{ "status",	no_argument,		NULL, OPT_STATUS },
@@ -87,6 +92,7 @@ static const struct option longopts[] = {
 	{ "stop-timeout", required_argument,	NULL, OPT_STOP_TIMEOUT },
 	{ "syslog",	optional_argument,	NULL, OPT_SYSLOG },
 	{ "syslog-facility", required_argument,	NULL, OPT_SYSLOG_FACILITY },
+	{ "timestamp",	optional_argument,	NULL, OPT_TIMESTAMP },
 	{ "pidfile",	required_argument,	NULL, 'p' },
 	{ "respawn",	no_argument,		NULL, 'r' },
 	{ "restart-delay", required_argument,	NULL, OPT_RESTART_DELAY },
@@ -110,9 +116,10 @@ static const char usage_text[] =
 "                 [--notify] [--notify-fd n] [--wait[=seconds]]\n"
 "                 [--wait-for tcp:host:port|path:file]\n"
 "                 [-r [--child-pidfile file] [--max-restarts n]\n"
-"                  [--output file] [--restart-delay seconds]\n"
-"                  [--restart-window seconds] [--stop-timeout seconds]\n"
-"                  [--syslog[=tag]] [--syslog-facility facility]]\n"
+"                  [--output file] [--output-max-size size [--output-keep n]]\n"
+"                  [--restart-delay seconds] [--restart-window seconds]\n"
+"                  [--stop-timeout seconds] [--syslog[=tag]]\n"
+"                  [--syslog-facility facility] [--timestamp[=format]]]\n"
 "                 [--] program [argument ...]\n"
 "\n"
 "  -a, --append            append to the -o and -e files instead of truncating\n"
@@ -140,6 +147,9 @@ static const char usage_text[] =
 "      --notify-fd N       ready when the program writes a line to its fd N\n"
 "  -o, --stdout FILE       standard output to FILE (default /dev/null)\n"
 "      --output FILE       standard output and error to FILE\n"
+"      --output-keep N     with --output-max-size: rotated files kept (default 10)\n"
+"      --output-max-size SIZE  with -r: rotate the log before it passes SIZE\n"
+"                          bytes (suffixes k, M, G)\n"
 "  -p, --pidfile FILE      write the pid to FILE and lock it\n"
 "  -r, --respawn           supervise: restart the program when it exits\n"
 "      --signal SIG        send SIG to the daemon of the pidfile\n"
@@ -150,6 +160,7 @@ static const char usage_text[] =
 "      --stop-timeout S    -r and --stop: how long TERM has (default 10)\n"
 "      --syslog[=TAG]      with -r: the program's output to syslog\n"
 "      --syslog-facility F with -r: syslog facility (default daemon)\n"
+"      --timestamp[=FMT]   with -r: stamp each line: utc (default), local, tai64n\n"
 "  -u, --user USER[:GROUP] run as USER (root only)\n"
 "  -v, --verbose           narrate each step on standard error\n"
 "  -V, --version           show the version and exit\n"
@@ -208,6 +219,7 @@ options_defaults(struct options *o, int argc)
 	o->restart_window_ms = 60000;
 	o->stop_timeout_ms = 10000;
 	o->syslog_facility = LOG_DAEMON;
+	o->output_keep = -1;
 }
 
 /*
@@ -289,6 +301,58 @@ options_parse_duration(const char *s, long *ms)
 		return -1;
 	*ms = whole * 1000 + frac;
 	return 0;
+}
+
+/*
+ * A size in bytes, with an optional k, M or G (powers of 1024, as
+ * logrotate reads them); at least 1, at most 2^62.
+ */
+int
+options_parse_size(const char *s, off_t *bytes)
+{
+	unsigned long long v = 0;
+	int shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((v = v * 10 + (unsigned long long)(*s - '0')) > 1ULL << 62)
+			return -1;
+	if (*s == 'k' || *s == 'K')
+		shift = 10;
+	else if (*s == 'M')
+		shift = 20;
+	else if (*s == 'G')
+		shift = 30;
+	if (shift != 0)
+		s++;
+	if (*s != '\0' || v == 0 || v > (1ULL << 62) >> shift)
+		return -1;
+	*bytes = (off_t)(v << shift);
+	return 0;
+}
+
+static off_t
+options_size(const char *value, char **argv, int opt)
+{
+	off_t bytes;
+
+	if (options_parse_size(value, &bytes) == -1)
+		options_bad(argv, opt, value, "a size in bytes, with k, M or G");
+	return bytes;
+}
+
+/* --timestamp's format; utc when none is given. */
+static enum stamp
+options_stamp(const char *value, char **argv, int opt)
+{
+	if (value == NULL || strcmp(value, "utc") == 0)
+		return STAMP_UTC;
+	if (strcmp(value, "local") == 0)
+		return STAMP_LOCAL;
+	if (strcmp(value, "tai64n") == 0)
+		return STAMP_TAI64N;
+	options_bad(argv, opt, value, "utc, local or tai64n");
 }
 
 static long
@@ -542,6 +606,13 @@ options_one(struct options *o, int opt, char **argv)
 		o->stdout_path = o->stderr_path =
 		    options_path(optarg, argv, opt);
 		break;
+	case OPT_OUTPUT_KEEP:
+		o->output_keep = options_int(optarg, 0, 1000, argv, opt,
+		    "0 to 1000");
+		break;
+	case OPT_OUTPUT_MAX_SIZE:
+		o->output_max_size = options_size(optarg, argv, opt);
+		break;
 	case OPT_RESTART_DELAY:
 		o->restart_delay_ms = options_duration(optarg, argv, opt);
 		break;
@@ -554,6 +625,9 @@ options_one(struct options *o, int opt, char **argv)
 	case OPT_SYSLOG:
 		o->syslog = true;
 		o->syslog_tag = optarg;
+		break;
+	case OPT_TIMESTAMP:
+		o->stamp = options_stamp(optarg, argv, opt);
 		break;
 	case OPT_SYSLOG_FACILITY:
 		o->syslog_facility = options_facility(optarg, argv, opt);
@@ -613,13 +687,42 @@ options_check_ready(struct options *o)
 static void
 options_check_respawn(const struct options *o)
 {
-	if (o->respawn || o->init)
+	if (options_supervised(o))
 		return;
 	if (o->syslog)
 		die(STATUS_USAGE, "--syslog: only with --respawn, whose "
 		    "supervisor carries the lines");
 	if (o->child_pidfile != NULL)
 		die(STATUS_USAGE, "--child-pidfile: only with --respawn");
+	if (o->stamp != STAMP_NONE || o->output_max_size != 0)
+		die(STATUS_USAGE, "--%s: only with --respawn or --init, whose "
+		    "supervisor writes the log", o->stamp != STAMP_NONE ?
+		    "timestamp" : "output-max-size");
+}
+
+/*
+ * The log options need a file that the supervisor writes: syslog stamps
+ * its lines and keeps its own files.
+ */
+static void
+options_check_log(struct options *o)
+{
+	const char *name = o->stamp != STAMP_NONE ? "--timestamp" :
+	    o->output_max_size != 0 ? "--output-max-size" :
+	    o->output_keep != -1 ? "--output-keep" : NULL;
+
+	if (o->output_keep != -1 && o->output_max_size == 0)
+		die(STATUS_USAGE, "--output-keep: only with --output-max-size");
+	if (o->output_keep == -1)
+		o->output_keep = 10;
+	if (name == NULL)
+		return;
+	if (o->syslog)
+		die(STATUS_USAGE, "%s: not with --syslog, which stamps and "
+		    "keeps its own", name);
+	if (o->stdout_path == NULL && o->stderr_path == NULL)
+		die(STATUS_USAGE, "%s: needs a log file (-o, -e or --output)",
+		    name);
 }
 
 /* --status, --stop and --signal work on a pidfile, not on a program. */
@@ -693,5 +796,6 @@ options_parse(struct options *o, int argc, char **argv)
 		    o->user, o->group);
 	options_check_ready(o);
 	options_check_respawn(o);
+	options_check_log(o);
 	o->argv = argv + optind;
 }

@@ -85,6 +85,7 @@ static volatile sig_atomic_t supervise_sigwr = -1;
 
 static const int supervise_signals[] = {
 	SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+	SIGALRM,
 };
 #define SUPERVISE_NSIGNALS \
 	(sizeof supervise_signals / sizeof supervise_signals[0])
@@ -675,6 +676,13 @@ supervise_signal(struct supervisor *s, int sig)
 	case SIGTERM:
 	case SIGINT:
 		supervise_event(s, STOP);
+		break;
+	case SIGALRM:
+		/*
+		 * Reopen, and keep it from the program: logrotate's way for
+		 * a program that never asked for a HUP, which would end it.
+		 */
+		logpipe_reopen(&s->log);
 		break;
 	case SIGHUP:
 		logpipe_reopen(&s->log);
