@@ -247,17 +247,19 @@ hup_naive_writer() {
 	chmod +x "$BATS_TEST_TMPDIR/writer"
 }
 
-# logrotate_conf DIRECTIVES...: a configuration for $LOG in the test's
-# directory, owned by root and private, as logrotate wants it.
+# logrotate_conf RECIPE: the recipe for RECIPE's path from the shipped
+# contrib/daemonize.logrotate, made to rotate $LOG and signal $PF, in the
+# test's directory, owned by root and private, as logrotate wants it.
 logrotate_conf() {
-	local conf=$BATS_TEST_TMPDIR/logrotate.conf
-	{
-		echo "$LOG {"
-		echo "	rotate 5"
-		echo "	missingok"
-		printf '\t%s\n' "$@"
-		echo "}"
-	} >"$conf"
+	local conf=$BATS_TEST_TMPDIR/logrotate.conf other=$BATS_TEST_TMPDIR/other.log
+	case $1 in
+	reopen) sed -e "s|/var/log/myservice.log|$LOG|" \
+		-e "s|/var/log/legacy.log|$other|" ;;
+	copytruncate) sed -e "s|/var/log/legacy.log|$LOG|" \
+		-e "s|/var/log/myservice.log|$other|" ;;
+	esac <"$BATS_TEST_DIRNAME/../contrib/daemonize.logrotate" |
+		sed -e "s|/run/myservice.pid|$PF|" \
+			-e "s|daemonize --signal|$DAEMONIZE --signal|" >"$conf"
 	chmod 600 "$conf"
 }
 
@@ -269,8 +271,7 @@ run_logrotate() {
 @test "logrotate, move and reopen on ALRM: a program that does not handle HUP is never restarted, no line lost or doubled" {
 	command -v logrotate >/dev/null || skip "logrotate is not installed"
 	hup_naive_writer
-	logrotate_conf nocreate postrotate \
-		"	$DAEMONIZE --signal ALRM -p $PF" endscript
+	logrotate_conf reopen
 	start_supervisor --output "$LOG" "$BATS_TEST_TMPDIR/writer" \
 		"$BATS_TEST_TMPDIR" "$MARK"
 	wait_until 10 lines_at_least "$LOG" 20
@@ -281,6 +282,8 @@ run_logrotate() {
 	touch "$BATS_TEST_TMPDIR/stop"
 	wait_until 10 grep -q '^end ' "$LOG"
 	last=$(sed -n 's/^end //p' "$LOG")
+	# The recipe compresses all but the newest moved file.
+	gzip -dc "$LOG.2.gz" >"$LOG.2"
 	program_lines "$LOG.2" "$LOG.1" "$LOG" | grep -v '^end ' >"$BATS_TEST_TMPDIR/all"
 	seq 1 "$last" >"$BATS_TEST_TMPDIR/expected"
 	run -0 cmp "$BATS_TEST_TMPDIR/all" "$BATS_TEST_TMPDIR/expected"
@@ -308,6 +311,7 @@ run_logrotate() {
 	# Written at the end of the emptied file: no hole of NULs before it.
 	run -0 cmp "$LOG" <(seq 501 1000)
 	run -0 cmp "$LOG.1" <(seq 1 500)
+	assert [ ! -e "$BATS_TEST_TMPDIR/other.log.1" ]
 	assert_equal "$(tr -d '\000' <"$LOG" | wc -c)" "$(stat -c %s "$LOG")"
 	assert_equal "$(cat "$CPF")" "$CHILD"
 	assert pid_alive "$CHILD"
