@@ -119,6 +119,7 @@ fuzz_values(const uint8_t *data, size_t size)
 	struct limit l;
 	struct user *u = NULL;
 	mode_t mode;
+	off_t bytes;
 	long ms;
 	char *s;
 
@@ -128,6 +129,7 @@ fuzz_values(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	(void)options_parse_umask(s, &mode);
 	(void)options_parse_duration(s, &ms);
+	(void)options_parse_size(s, &bytes);
 	(void)limits_parse(s, &l);
 	(void)signals_number(s);
 	(void)logpipe_facility(s);

@@ -200,7 +200,8 @@ logpipe_put(struct logstream *s, const char *buf, size_t len)
  * there, once, before anything else.
  */
 static void
-logpipe_write(struct logstream *s, const char *buf, size_t len)
+logpipe_write(const struct logpipe *lp, struct logstream *s, const char *buf,
+    size_t len)
 {
 	char note[256];
 	size_t n = 0;
@@ -209,6 +210,7 @@ logpipe_write(struct logstream *s, const char *buf, size_t len)
 		/* A line that could not be cut off is ended instead. */
 		if (s->last != '\n')
 			note[n++] = '\n';
+		n += logstamp_format(lp->stamp, note + n);
 		n = logpipe_append(note, sizeof note - 1, n, PACKAGE_NAME
 		    ": output lost: ");
 		n = logpipe_append(note, sizeof note - 1, n, strerror(s->lost));
@@ -228,10 +230,10 @@ logpipe_unstage(struct logpipe *lp, struct logstream *s, const char **from,
 {
 	if (lp->stamp != STAMP_NONE) {
 		if (lp->staged > 0)
-			logpipe_write(s, lp->stage, lp->staged);
+			logpipe_write(lp, s, lp->stage, lp->staged);
 		lp->staged = 0;
 	} else if (end > *from)
-		logpipe_write(s, *from, (size_t)(end - *from));
+		logpipe_write(lp, s, *from, (size_t)(end - *from));
 	*from = end;
 }
 
@@ -283,7 +285,7 @@ logpipe_file(struct logpipe *lp, struct logstream *s, const char *buf,
 	if (s->fd == -1 || len == 0)
 		return;
 	if (lp->stamp == STAMP_NONE && lp->max_size == 0) {
-		logpipe_write(s, buf, len);
+		logpipe_write(lp, s, buf, len);
 		s->bol = buf[len - 1] == '\n';
 	} else
 		logpipe_file_lines(lp, s, buf, len);
