@@ -133,6 +133,18 @@ absolute(const char *path)
 	return abs;
 }
 
+/* --runtime-dir, before the files: a log may lie in it. */
+static void
+make_runtime_dir(struct options *o, struct launch *l)
+{
+	if (o->runtime_dir == NULL)
+		return;
+	o->runtime_dir = absolute(o->runtime_dir);
+	(void)rundir_make(o, l->user, &l->rundir_made);
+	l->rundir = o->runtime_dir;
+	verbose(o, "%s %s", l->rundir_made ? "made" : "found", l->rundir);
+}
+
 /*
  * Take the locks before anything else touches the files of a running
  * instance: opening -o would otherwise truncate its log.
@@ -295,10 +307,12 @@ main(int argc, char **argv)
 	resolve_user(&o, &l);
 	if (env_apply(&o, l.user) == -1)
 		die_errno(STATUS_FAILED, errno, "environment");
+	relay_capture(&l.relay, &o);
 	if (ready_prepare(&o, &l.ready) == -1)
 		die_errno(STATUS_FAILED, errno, "--wait");
 	/* Set now so the files created for the daemon get its umask. */
 	(void)umask(o.umask);
+	make_runtime_dir(&o, &l);
 	take_locks(&o, &l);
 	open_files(&o, &l);
 	if (!o.foreground && report_open(&r) == -1) {
@@ -306,7 +320,7 @@ main(int argc, char **argv)
 		launch_abandon(&l, STATUS_FAILED);
 	}
 	launch_plan(&o, &l, &r);
-	if (o.foreground && (o.respawn || o.init))
+	if (o.foreground && (o.respawn || o.init || l.relay.active))
 		supervise(&o, &l, NULL);
 	if (o.foreground)
 		run_foreground(&o, &l);

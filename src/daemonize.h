@@ -9,10 +9,14 @@
 
 #include <sys/types.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <poll.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "compat/compat.h"
 
@@ -48,6 +52,9 @@ struct limit {
 
 struct addrinfo;
 
+/* The most --wait-for conditions: each may be a socket to poll. */
+#define WAITFOR_MAX	16
+
 /* One --wait-for condition. */
 struct waitfor {
 	const char *spec;	/* as given, for messages */
@@ -56,6 +63,35 @@ struct waitfor {
 	const char *path;	/* path: */
 	struct addrinfo *ai;	/* tcp:, resolved once, before forking */
 	bool met;
+};
+
+/* One -E NAME=VALUE or --env-file FILE, applied in command-line order. */
+struct envitem {
+	const char *value;	/* NAME=VALUE, or the file's path */
+	bool file;		/* --env-file */
+	bool optional;		/* --env-file -FILE: a missing file is fine */
+};
+
+/* --restart: when the supervisor starts the program again. */
+enum restart {
+	RESTART_ALWAYS,
+	RESTART_ON_FAILURE,
+};
+
+/* The settings of a service manager, applied by the daemon (settings.c). */
+struct settings {
+	const char *oom_spec;	/* --oom-score-adj as given, or NULL */
+	char oom_text[8];	/* what goes into /proc/self/oom_score_adj */
+	const char *ionice_spec; /* --ionice as given, or NULL */
+	int ioprio;		/* class << 13 | level */
+	const char *sched_spec;	/* --sched as given, or NULL */
+	int sched_policy;
+	int sched_priority;
+	const char *cpus_spec;	/* --cpu-affinity as given, or NULL */
+	cpu_set_t cpus;
+	const char *caps_spec;	/* --cap as given, or NULL */
+	uint64_t caps;		/* capability numbers, as bits */
+	bool no_new_privs;	/* --no-new-privs */
 };
 
 /* --timestamp: what starts each line of a log file (logstamp.c). */
@@ -89,7 +125,7 @@ struct options {
 	const char *lockfile;
 	const char *user;	/* USER[:GROUP] */
 	const char *group;	/* --group */
-	char **env;		/* -E NAME=VALUE, in order */
+	struct envitem *env;	/* -E and --env-file, in order */
 	size_t nenv;
 	struct limit *limits;	/* --limit, in order */
 	size_t nlimits;
@@ -108,6 +144,12 @@ struct options {
 	off_t output_max_size;	/* --output-max-size; 0 for no rotation */
 	int output_keep;	/* --output-keep */
 	enum stamp stamp;	/* --timestamp */
+	const char *runtime_dir; /* --runtime-dir */
+	struct settings set;	/* --oom-score-adj, --ionice, --sched, ... */
+	enum restart restart;	/* --restart */
+	const char *success_spec; /* --success-exit-status as given */
+	uint8_t success_exit[32]; /* clean exit statuses, as bits */
+	uint64_t success_sig;	/* clean signals, as bits */
 	enum control control;	/* --status, --signal, --stop */
 	int signal;		/* --signal */
 	int notify_fd;		/* --notify-fd, or -1 */
@@ -236,11 +278,31 @@ struct spawn {
 	bool nice_set;
 	int nice;
 	const struct user *user; /* -u or --group, or NULL */
+	const struct settings *set;
 	char **paths;		/* candidates, tried in order */
 	char *path[1];		/* paths, when the caller found the program */
 	size_t npaths;
 	char **argv;
 	char **envp;
+};
+
+/* A --wait-for port being connected to by the relay (relay.c). */
+struct relay_tcp {
+	int fd;			/* connect in progress, or -1 */
+	long since;
+	struct addrinfo *ai;	/* the address tried last */
+};
+
+/* Readiness relayed to a service manager's NOTIFY_SOCKET (relay.c). */
+struct relay {
+	bool active;		/* foreground, conditions, NOTIFY_SOCKET */
+	bool ready;		/* READY=1 sent */
+	bool stopping;		/* STOPPING=1 sent */
+	int sock;		/* to the manager */
+	struct sockaddr_un addr;
+	socklen_t addrlen;
+	long deadline;		/* for the first readiness (--wait) */
+	struct relay_tcp *tcp;	/* one per --wait-for */
 };
 
 /* Descriptors and resolved names the caller prepares before forking. */
@@ -259,6 +321,9 @@ struct launch {
 	struct user *user;	/* -u, or NULL */
 	struct ready ready;	/* --wait */
 	struct spawn spawn;	/* the daemon's last steps */
+	struct relay relay;	/* NOTIFY_SOCKET of a manager above */
+	const char *rundir;	/* --runtime-dir, once made or checked */
+	bool rundir_made;	/* this start created it */
 };
 
 /* Steps of the daemon side that can fail, reported through the pipe. */
@@ -280,6 +345,12 @@ enum step {
 	STEP_LIMIT,
 	STEP_NICE,
 	STEP_PRIVS,
+	STEP_OOM,
+	STEP_IONICE,
+	STEP_SCHED,
+	STEP_CPUS,
+	STEP_CAPS,
+	STEP_NO_NEW_PRIVS,
 	STEP_EXEC,
 	STEP_LOST,		/* killed before it could report; err: signal */
 };
@@ -328,8 +399,16 @@ char	*decimal_duration(char [DECIMAL_LEN], long);
 pid_t	 detach_fork(const struct report *);
 pid_t	 detach_vfork(const struct report *, const struct spawn *);
 
+/* caps-libcap.c, caps-none.c */
+int	 caps_parse(const char *, uint64_t *, const char **);
+int	 caps_keep(uint64_t);
+int	 caps_raise(uint64_t);
+
 /* env.c */
 int	 env_apply(const struct options *, const struct user *);
+
+/* envfile.c */
+int	 envfile_apply(const char *, bool);
 
 /* error.c */
 __dead void die(int, const char *, ...) printflike(2, 3);
@@ -405,6 +484,18 @@ void	 pidfile_abandon(struct pidfile *);
 void	 pidfile_hand_over(struct pidfile *);
 pid_t	 pidfile_read(const char *);
 
+/* rundir.c */
+int	 rundir_make(const struct options *, const struct user *, bool *);
+void	 rundir_abandon(const char *, bool);
+
+/* settings.c */
+int	 settings_parse_ionice(const char *, int *);
+int	 settings_parse_sched(const char *, int *, int *);
+int	 settings_parse_cpus(const char *, cpu_set_t *);
+int	 settings_parse_statuses(const char *, uint8_t [32], uint64_t *);
+int	 settings_apply(const struct settings *, struct failure *);
+int	 settings_secure(const struct settings *, struct failure *);
+
 /* privs.c */
 #define PRIVS_NOUSER	1
 #define PRIVS_NOGROUP	2
@@ -423,6 +514,20 @@ int	 program_candidates(const char *, const char *, bool, char ***,
 void	 ready_init(struct ready *);
 int	 ready_prepare(const struct options *, struct ready *);
 int	 ready_wait(const struct options *, struct ready *, pid_t);
+int	 ready_read_socket(const struct options *, struct ready *, pid_t,
+	     int *);
+int	 ready_read_pipe(struct ready *, int *);
+
+/* relay.c */
+void	 relay_capture(struct relay *, const struct options *);
+int	 relay_open(struct relay *, const struct options *);
+void	 relay_stopping(struct relay *, struct logpipe *);
+void	 relay_child(struct relay *, const struct options *, struct ready *);
+size_t	 relay_pollfds(const struct relay *, const struct options *,
+	     const struct ready *, struct pollfd *);
+long	 relay_check(struct relay *, const struct options *, struct ready *,
+	     pid_t, const struct pollfd *, size_t, struct logpipe *);
+bool	 relay_late(const struct relay *);
 
 /* report.c */
 int	 report_open(struct report *);

@@ -1,7 +1,7 @@
 /*
  * The daemon's environment: the caller's (or none with --clear-env), then
- * the user's identity with -u, then each -E in order, so -E can override
- * anything.
+ * the user's identity with -u, then each -E and --env-file in order, so
+ * they can override anything.
  */
 #include "config.h"
 
@@ -37,9 +37,11 @@ env_apply(const struct options *o, const struct user *u)
 		return -1;
 	if (env_identity(o, u) == -1)
 		return -1;
-	/* The strings live in argv for the life of the process. */
+	/* The strings of -E live in argv for the life of the process. */
 	for (i = 0; i < o->nenv; i++)
-		if (putenv(o->env[i]) != 0)
+		if (o->env[i].file)
+			(void)envfile_apply(o->env[i].value, o->env[i].optional);
+		else if (putenv((char *)o->env[i].value) != 0)
 			return -1;
 	return 0;
 }

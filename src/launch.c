@@ -38,6 +38,7 @@ launch_abandon(struct launch *l, int status)
 	pidfile_abandon(&l->pid);
 	pidfile_abandon(&l->lock);
 	pidfile_abandon(&l->child);
+	rundir_abandon(l->rundir, l->rundir_made);
 	exit(status);
 }
 
@@ -112,6 +113,7 @@ launch_plan(const struct options *o, struct launch *l, const struct report *r)
 	sp->nice_set = o->nice_set;
 	sp->nice = o->nice;
 	sp->user = l->user;
+	sp->set = &o->set;
 	sp->argv = o->argv;
 	sp->envp = environ;
 	launch_paths(o, l);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,16 @@ enum {
 	OPT_STATUS,
 	OPT_STOP,
 	OPT_TIMESTAMP,
+	OPT_CAP,
+	OPT_CPU_AFFINITY,
+	OPT_ENV_FILE,
+	OPT_IONICE,
+	OPT_NO_NEW_PRIVS,
+	OPT_OOM_SCORE_ADJ,
+	OPT_RESTART,
+	OPT_RUNTIME_DIR,
+	OPT_SCHED,
+	OPT_SUCCESS_EXIT_STATUS,
 };
 
 /* --wait without a value, and with only a readiness condition. */
@@ -61,6 +72,17 @@ enum {
 
 static const struct option longopts[] = {
 	{ "append",	no_argument,		NULL, 'a' },
+	{ "cap",	required_argument,	NULL, OPT_CAP },
+	{ "cpu-affinity", required_argument,	NULL, OPT_CPU_AFFINITY },
+	{ "env-file",	required_argument,	NULL, OPT_ENV_FILE },
+	{ "ionice",	required_argument,	NULL, OPT_IONICE },
+	{ "no-new-privs", no_argument,		NULL, OPT_NO_NEW_PRIVS },
+	{ "oom-score-adj", required_argument,	NULL, OPT_OOM_SCORE_ADJ },
+	{ "restart",	required_argument,	NULL, OPT_RESTART },
+	{ "runtime-dir", required_argument,	NULL, OPT_RUNTIME_DIR },
+	{ "sched",	required_argument,	NULL, OPT_SCHED },
+	{ "success-exit-status", required_argument, NULL,
+	    OPT_SUCCESS_EXIT_STATUS },
 	{ "chdir",	required_argument,	NULL, 'c' },
 	{ "child-pidfile", required_argument,	NULL, OPT_CHILD_PIDFILE },
 	{ "chroot",	required_argument,	NULL, OPT_CHROOT },
@@ -111,11 +133,15 @@ static const char usage_text[] =
 "                 [--stop-timeout seconds] [-v]\n"
 "       daemonize [-afv] [--init] [-c dir] [-E name=value] [-e file] [-l lockfile]\n"
 "                 [-m mode] [-o file] [-p pidfile] [-u user[:group]]\n"
-"                 [--chroot dir] [--clear-env] [--group group]\n"
-"                 [--keep-fd n] [--limit resource=value] [--nice n]\n"
+"                 [--chroot dir] [--clear-env] [--env-file [-]file]\n"
+"                 [--group group] [--keep-fd n] [--limit resource=value]\n"
+"                 [--nice n] [--oom-score-adj n] [--ionice class[:level]]\n"
+"                 [--sched policy[:priority]] [--cpu-affinity list]\n"
+"                 [--cap cap[,cap...]] [--no-new-privs] [--runtime-dir dir]\n"
 "                 [--notify] [--notify-fd n] [--wait[=seconds]]\n"
 "                 [--wait-for tcp:host:port|path:file]\n"
 "                 [-r [--child-pidfile file] [--max-restarts n]\n"
+"                  [--restart always|on-failure] [--success-exit-status codes]\n"
 "                  [--output file] [--output-max-size size [--output-keep n]]\n"
 "                  [--restart-delay seconds] [--restart-window seconds]\n"
 "                  [--stop-timeout seconds] [--syslog[=tag]]\n"
@@ -123,17 +149,22 @@ static const char usage_text[] =
 "                 [--] program [argument ...]\n"
 "\n"
 "  -a, --append            append to the -o and -e files instead of truncating\n"
+"      --cap CAP[,CAP...]  with -u: keep these capabilities (ambient)\n"
 "  -c, --chdir DIR         working directory of the daemon (default /)\n"
 "      --child-pidfile F   with -r: the current child's pid in F\n"
 "      --chroot DIR        change the root directory (root only)\n"
 "      --clear-env         start from an empty environment, then apply -E\n"
+"      --cpu-affinity LIST run on these CPUs only, e.g. 0,2-3 (as taskset -c)\n"
 "  -E, --env NAME=VALUE    set an environment variable (repeatable)\n"
+"      --env-file [-]FILE  set the NAME=VALUE lines of FILE (repeatable;\n"
+"                          -FILE: a missing FILE is no error)\n"
 "  -e, --stderr FILE       standard error to FILE (default /dev/null)\n"
 "  -f, --foreground        do not fork: run the program in place\n"
 "      --group GROUP       run with GROUP as the only group (root only)\n"
 "  -h, --help              show this help and exit\n"
 "      --init              as a container's first process: -f, supervised,\n"
 "                          orphans reaped, the program's exit status (-r restarts)\n"
+"      --ionice CLASS[:N]  I/O class realtime, best-effort or idle, level 0-7\n"
 "      --keep-fd N         leave descriptor N open for the program (repeatable)\n"
 "      --kill              with --stop: KILL what TERM did not stop\n"
 "      --kill-mode MODE    --stop ends control-group (default) or process only\n"
@@ -143,8 +174,10 @@ static const char usage_text[] =
 "  -m, --umask MODE        umask of the daemon, octal (default 022)\n"
 "      --max-restarts N    with -r: give up after N restarts in the window\n"
 "      --nice N            run at niceness N, -20 to 19\n"
+"      --no-new-privs      the program can gain no privileges (setuid, caps)\n"
 "      --notify            ready when the program sends READY=1 (sd_notify)\n"
 "      --notify-fd N       ready when the program writes a line to its fd N\n"
+"      --oom-score-adj N   the OOM killer's adjustment, -1000 to 1000\n"
 "  -o, --stdout FILE       standard output to FILE (default /dev/null)\n"
 "      --output FILE       standard output and error to FILE\n"
 "      --output-keep N     with --output-max-size: rotated files kept (default 10)\n"
@@ -155,9 +188,14 @@ static const char usage_text[] =
 "      --signal SIG        send SIG to the daemon of the pidfile\n"
 "      --status            is the daemon of the pidfile running? (LSB codes)\n"
 "      --stop              stop the daemon of the pidfile (TERM, wait, remove)\n"
+"      --restart WHEN      with -r: always (default) or on-failure\n"
 "      --restart-delay S   with -r: first delay before a restart (default 1)\n"
 "      --restart-window S  with -r: window of --max-restarts (default 60)\n"
+"      --runtime-dir DIR   create DIR, owned by the -u user, mode 0755\n"
+"      --sched POL[:PRIO]  scheduling policy other, batch, idle, fifo or rr\n"
 "      --stop-timeout S    -r and --stop: how long TERM has (default 10)\n"
+"      --success-exit-status CODES  with --restart on-failure: more clean\n"
+"                          exits, statuses and signal names (e.g. 3,TERM)\n"
 "      --syslog[=TAG]      with -r: the program's output to syslog\n"
 "      --syslog-facility F with -r: syslog facility (default daemon)\n"
 "      --timestamp[=FMT]   with -r: stamp each line: utc (default), local, tai64n\n"
@@ -220,6 +258,10 @@ options_defaults(struct options *o, int argc)
 	o->stop_timeout_ms = 10000;
 	o->syslog_facility = LOG_DAEMON;
 	o->output_keep = -1;
+	/* Clean exits for --restart on-failure, as systemd counts them. */
+	o->success_exit[0] = 1;
+	o->success_sig = 1ULL << SIGHUP | 1ULL << SIGINT | 1ULL << SIGTERM |
+	    1ULL << SIGPIPE;
 }
 
 /*
@@ -355,6 +397,82 @@ options_stamp(const char *value, char **argv, int opt)
 	options_bad(argv, opt, value, "utc, local or tai64n");
 }
 
+/* --env-file [-]FILE: read in order with -E, once the user is known. */
+static void
+options_env_file(struct options *o, const char *value, char **argv, int opt)
+{
+	bool optional = value[0] == '-';
+
+	value = options_path(value + optional, argv, opt);
+	o->env = options_array(o->env, o, sizeof *o->env);
+	o->env[o->nenv++] = (struct envitem){ value, true, optional };
+}
+
+static void
+options_ionice(struct options *o, const char *value, char **argv, int opt)
+{
+	if (settings_parse_ionice(value, &o->set.ioprio) == -1)
+		options_bad(argv, opt, value, "realtime, best-effort or idle, "
+		    "with :0 to :7 for the first two");
+	o->set.ionice_spec = value;
+}
+
+static void
+options_sched(struct options *o, const char *value, char **argv, int opt)
+{
+	if (settings_parse_sched(value, &o->set.sched_policy,
+	    &o->set.sched_priority) == -1)
+		options_bad(argv, opt, value, "other, batch or idle, or fifo or "
+		    "rr with a priority from 1 to 99 (fifo:10)");
+	o->set.sched_spec = value;
+}
+
+static void
+options_cpus(struct options *o, const char *value, char **argv, int opt)
+{
+	if (settings_parse_cpus(value, &o->set.cpus) == -1)
+		options_bad(argv, opt, value, "a list of CPUs such as 0,2-3 or "
+		    "0-7:2");
+	o->set.cpus_spec = value;
+}
+
+static void
+options_caps(struct options *o, const char *value, char **argv, int opt)
+{
+	const char *bad = NULL;
+
+	if (caps_parse(value, &o->set.caps, &bad) == -1) {
+		if (bad == NULL)
+			options_bad(argv, opt, value, "capability names, but "
+			    "daemonize was built without libcap");
+		options_bad(argv, opt, value, "capability names such as "
+		    "net_bind_service, comma-separated");
+	}
+	o->set.caps_spec = value;
+}
+
+static void
+options_oom(struct options *o, const char *value, char **argv, int opt)
+{
+	char num[DECIMAL_LEN];
+	const char *text;
+
+	text = decimal(num, options_int(value, -1000, 1000, argv, opt,
+	    "-1000 to 1000"));
+	memcpy(o->set.oom_text, text, strlen(text) + 1);
+	o->set.oom_spec = value;
+}
+
+static void
+options_success(struct options *o, const char *value, char **argv, int opt)
+{
+	if (settings_parse_statuses(value, o->success_exit,
+	    &o->success_sig) == -1)
+		options_bad(argv, opt, value, "exit statuses from 0 to 255 and "
+		    "signal names, separated by commas or spaces");
+	o->success_spec = value;
+}
+
 static long
 options_duration(const char *value, char **argv, int opt)
 {
@@ -421,7 +539,7 @@ options_env(struct options *o, char *value, char **argv, int opt)
 	if (eq == NULL || eq == value)
 		options_bad(argv, opt, value, "NAME=VALUE");
 	o->env = options_array(o->env, o, sizeof *o->env);
-	o->env[o->nenv++] = value;
+	o->env[o->nenv++] = (struct envitem){ value, false, false };
 }
 
 static void
@@ -482,6 +600,9 @@ options_parse_waitfor(const char *s, struct waitfor *w)
 static void
 options_waitfor(struct options *o, const char *value, char **argv, int opt)
 {
+	if (o->nwaitfor == WAITFOR_MAX)
+		die(STATUS_USAGE, "--wait-for: at most %d conditions",
+		    WAITFOR_MAX);
 	o->waitfor = options_array(o->waitfor, o, sizeof *o->waitfor);
 	if (options_parse_waitfor(value, &o->waitfor[o->nwaitfor]) == -1)
 		options_bad(argv, opt, value, "tcp:HOST:PORT or path:FILE");
@@ -626,6 +747,40 @@ options_one(struct options *o, int opt, char **argv)
 		o->syslog = true;
 		o->syslog_tag = optarg;
 		break;
+	case OPT_CAP:
+		options_caps(o, optarg, argv, opt);
+		break;
+	case OPT_CPU_AFFINITY:
+		options_cpus(o, optarg, argv, opt);
+		break;
+	case OPT_ENV_FILE:
+		options_env_file(o, optarg, argv, opt);
+		break;
+	case OPT_IONICE:
+		options_ionice(o, optarg, argv, opt);
+		break;
+	case OPT_NO_NEW_PRIVS:
+		o->set.no_new_privs = true;
+		break;
+	case OPT_OOM_SCORE_ADJ:
+		options_oom(o, optarg, argv, opt);
+		break;
+	case OPT_RESTART:
+		if (strcmp(optarg, "always") != 0 &&
+		    strcmp(optarg, "on-failure") != 0)
+			options_bad(argv, opt, optarg, "always or on-failure");
+		o->restart = strcmp(optarg, "on-failure") == 0 ?
+		    RESTART_ON_FAILURE : RESTART_ALWAYS;
+		break;
+	case OPT_RUNTIME_DIR:
+		o->runtime_dir = options_path(optarg, argv, opt);
+		break;
+	case OPT_SCHED:
+		options_sched(o, optarg, argv, opt);
+		break;
+	case OPT_SUCCESS_EXIT_STATUS:
+		options_success(o, optarg, argv, opt);
+		break;
 	case OPT_TIMESTAMP:
 		o->stamp = options_stamp(optarg, argv, opt);
 		break;
@@ -672,14 +827,16 @@ options_check_ready(struct options *o)
 	if (o->wait_ms == -1)
 		o->wait_ms = o->notify || o->notify_fd != -1 ||
 		    o->nwaitfor > 0 ? OPTIONS_WAIT_DEFAULT : 0;
-	if (o->wait_ms > 0 && o->foreground)
+	/* In the foreground, only to tell a service manager (relay.c). */
+	if (o->wait_ms > 0 && o->foreground && (getenv("NOTIFY_SOCKET") ==
+	    NULL || !(o->notify || o->notify_fd != -1 || o->nwaitfor > 0)))
 		die(STATUS_USAGE, "--wait: there is nothing to wait for in the "
-		    "foreground");
+		    "foreground, but for a service manager's NOTIFY_SOCKET");
 	for (i = 0; i < o->nkeep_fds; i++)
 		if (o->keep_fds[i] == o->notify_fd)
 			die(STATUS_USAGE, "--notify-fd %d: also given to "
 			    "--keep-fd", o->notify_fd);
-	if (o->respawn && o->wait_ms > 0)
+	if (o->respawn && o->wait_ms > 0 && !o->foreground)
 		die(STATUS_USAGE, "--wait: not available with --respawn");
 }
 
@@ -694,6 +851,9 @@ options_check_respawn(const struct options *o)
 		    "supervisor carries the lines");
 	if (o->child_pidfile != NULL)
 		die(STATUS_USAGE, "--child-pidfile: only with --respawn");
+	if (o->restart != RESTART_ALWAYS || o->success_spec != NULL)
+		die(STATUS_USAGE, "--%s: only with --respawn", o->success_spec !=
+		    NULL ? "success-exit-status" : "restart");
 	if (o->stamp != STAMP_NONE || o->output_max_size != 0)
 		die(STATUS_USAGE, "--%s: only with --respawn or --init, whose "
 		    "supervisor writes the log", o->stamp != STAMP_NONE ?
@@ -725,6 +885,21 @@ options_check_log(struct options *o)
 		    name);
 }
 
+/*
+ * Settings that need something else: capabilities are kept across -u,
+ * and more clean exits mean something only to --restart on-failure.
+ */
+static void
+options_check_settings(const struct options *o)
+{
+	if (o->set.caps_spec != NULL && o->user == NULL)
+		die(STATUS_USAGE, "--cap: only with -u, whose user would "
+		    "otherwise lose them");
+	if (o->success_spec != NULL && o->restart != RESTART_ON_FAILURE)
+		die(STATUS_USAGE, "--success-exit-status: only with --restart "
+		    "on-failure");
+}
+
 /* --status, --stop and --signal work on a pidfile, not on a program. */
 static void
 options_check_control(const struct options *o, int nargs)
@@ -749,9 +924,9 @@ options_usage(void)
 int
 options_version(void)
 {
-	printf("%s %s\nsetsid: %s\nclose_range: %s\nfork: %s\n",
+	printf("%s %s\nsetsid: %s\nclose_range: %s\nfork: %s\ncaps: %s\n",
 	    PACKAGE_NAME, PACKAGE_VERSION, DAEMONIZE_SETSID,
-	    DAEMONIZE_CLOSE_RANGE, DAEMONIZE_VFORK);
+	    DAEMONIZE_CLOSE_RANGE, DAEMONIZE_VFORK, DAEMONIZE_CAPS);
 	return fflush(stdout) == 0 ? STATUS_OK : STATUS_FAILED;
 }
 
@@ -797,5 +972,6 @@ options_parse(struct options *o, int argc, char **argv)
 	options_check_ready(o);
 	options_check_respawn(o);
 	options_check_log(o);
+	options_check_settings(o);
 	o->argv = argv + optind;
 }

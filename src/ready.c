@@ -243,7 +243,7 @@ ready_notify_line(const struct options *o, struct ready *r, const char *line,
  * Read the datagrams waiting; only those sent by the daemon count.
  * 1 when the program gave up, -1 on error.
  */
-static int
+int
 ready_read_socket(const struct options *o, struct ready *r, pid_t pid,
     int *err)
 {
@@ -287,7 +287,7 @@ ready_read_socket(const struct options *o, struct ready *r, pid_t pid,
  * Read the --notify-fd pipe: a newline means ready; end-of-file before it
  * means it never can be (1, with *err -1).
  */
-static int
+int
 ready_read_pipe(struct ready *r, int *err)
 {
 	ssize_t n;

@@ -109,6 +109,7 @@ static const struct {
 	{ STEP_STDIO, "redirecting standard input and output" },
 	{ STEP_CLOSE, "closing inherited descriptors" },
 	{ STEP_SIGNALS, "resetting signals" },
+	{ STEP_NO_NEW_PRIVS, "--no-new-privs" },
 };
 
 static const char *
@@ -194,6 +195,26 @@ report_words(const struct failure *f, const struct options *o,
 	case STEP_NICE:
 		w->what[0] = "--nice ";
 		w->what[1] = decimal(w->num, o->nice);
+		break;
+	case STEP_OOM:
+		w->what[0] = "--oom-score-adj ";
+		w->what[1] = o->set.oom_spec;
+		break;
+	case STEP_IONICE:
+		w->what[0] = "--ionice ";
+		w->what[1] = o->set.ionice_spec;
+		break;
+	case STEP_SCHED:
+		w->what[0] = "--sched ";
+		w->what[1] = o->set.sched_spec;
+		break;
+	case STEP_CPUS:
+		w->what[0] = "--cpu-affinity ";
+		w->what[1] = o->set.cpus_spec;
+		break;
+	case STEP_CAPS:
+		w->what[0] = "--cap ";
+		w->what[1] = o->set.caps_spec;
 		break;
 	case STEP_PIDFILE:
 		w->what[0] = o->pidfile;

@@ -8,6 +8,8 @@
  *
  *   1. tell the waiting caller our pid (--wait)
  *   2. a process group of our own (the supervisor's children)
+ *   2a. the OOM score, I/O and CPU scheduling, CPU affinity (settings.c),
+ *       while /proc is still the real one and we are still root
  *   3. chroot, then the working directory
  *   4. our pid into the pidfile
  *   5. stdin, stdout and stderr in place
@@ -16,7 +18,8 @@
  *   8. --keep-fd descriptors made to survive the exec
  *   9. every signal to its default disposition, none blocked
  *  10. resource limits, then niceness
- *  11. groups, gid, uid
+ *  11. groups, gid, uid, keeping --cap's capabilities across them
+ *  11a. no_new_privs
  *  12. exec each candidate path in turn, as execvp(3) does
  *
  * Only system calls are made here, and nothing is allocated: after a
@@ -156,6 +159,8 @@ spawn_exec(const struct spawn *sp, struct failure *f)
 		(void)spawn_fail(f, STEP_GROUP, errno, 0);
 		return;
 	}
+	if (settings_apply(sp->set, f) == -1)
+		return;
 	if (sp->chroot != NULL && (chroot(sp->chroot) == -1 ||
 	    chdir("/") == -1)) {
 		(void)spawn_fail(f, STEP_CHROOT, errno, 0);
@@ -177,10 +182,20 @@ spawn_exec(const struct spawn *sp, struct failure *f)
 	}
 	if (spawn_limits(sp, f) == -1)
 		return;
+	if (caps_keep(sp->set->caps) == -1) {
+		(void)spawn_fail(f, STEP_CAPS, errno, 0);
+		return;
+	}
 	if (sp->user != NULL && privs_drop(sp->user) == -1) {
 		(void)spawn_fail(f, STEP_PRIVS, errno, 0);
 		return;
 	}
+	if (caps_raise(sp->set->caps) == -1) {
+		(void)spawn_fail(f, STEP_CAPS, errno, 0);
+		return;
+	}
+	if (settings_secure(sp->set, f) == -1)
+		return;
 	coverage_flush();
 	spawn_program(sp, f);
 }

@@ -74,6 +74,7 @@ struct supervisor {
 	bool stopping;		/* CLEANING: then done, not a restart */
 	bool unexec;		/* the starting child died before its exec */
 	int exit_status;
+	bool late;		/* not ready in time for the manager: 125 */
 	int child_status;	/* the last child's, as a shell would say it */
 	int sigrd;		/* self-pipe */
 	sigset_t caught;	/* the signals above, blocked across fork */
@@ -224,6 +225,7 @@ supervise_spawn(struct supervisor *s)
 	s->started = clock_ms();
 	if (s->l->child.wfd != -1)
 		(void)pidfile_rewrite(&s->l->child, s->child);
+	relay_child(&s->l->relay, s->o, &s->l->ready);
 	return 0;
 fail:
 	s->failure = (struct failure){ STEP_FORK, errno, 0, -1 };
@@ -431,17 +433,49 @@ supervise_tree_lives(const struct supervisor *s)
 	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
 }
 
+/*
+ * --restart on-failure: did the last child end cleanly?  Exit status 0 or
+ * a signal systemd counts as clean (HUP, INT, TERM, PIPE), and those of
+ * --success-exit-status.  A start that failed never is.
+ */
+static bool
+supervise_clean_exit(const struct supervisor *s)
+{
+	int code, sig;
+
+	if (s->failed)
+		return false;
+	if (WIFEXITED(s->status)) {
+		code = WEXITSTATUS(s->status);
+		return (s->o->success_exit[code / 8] & (1U << (code % 8))) != 0;
+	}
+	sig = WTERMSIG(s->status);
+	return sig < 64 && (s->o->success_sig & 1ULL << sig) != 0;
+}
+
 /* The tree is gone: restart, or end (stopping, or --init without -r). */
 static enum state
 supervise_after(struct supervisor *s)
 {
 	s->timer = -1;
 	if (!s->o->respawn) {
-		s->exit_status = s->child_status;
+		/*
+		 * --init gives the child's status as tini does; a relay to a
+		 * manager that asked for the stop tells it the stop worked.
+		 */
+		s->exit_status = s->stopping && !s->o->init ? STATUS_OK :
+		    s->child_status;
 		return DONE;
 	}
 	if (s->stopping)
 		return DONE;
+	if (s->o->restart == RESTART_ON_FAILURE && supervise_clean_exit(s)) {
+		logpipe_say(&s->log, LOG_NOTICE, s->o->argv[0], " ended "
+		    "cleanly; not restarting it (--restart on-failure)",
+		    (char *)NULL);
+		s->exit_status = STATUS_OK;
+		return DONE;
+	}
 	return supervise_schedule(s);
 }
 
@@ -675,6 +709,7 @@ supervise_signal(struct supervisor *s, int sig)
 		break;
 	case SIGTERM:
 	case SIGINT:
+		relay_stopping(&s->l->relay, &s->log);
 		supervise_event(s, STOP);
 		break;
 	case SIGALRM:
@@ -708,12 +743,44 @@ supervise_read_signals(struct supervisor *s)
  * The one place the supervisor waits: for a signal, the exec report of a
  * starting child, the children's output, or the timer.
  */
+/*
+ * A service manager is waiting for readiness that did not come within
+ * --wait: the program is stopped, as after TERM, and the supervisor then
+ * exits 125.
+ */
+static void
+supervise_late(struct supervisor *s)
+{
+	char num[DECIMAL_LEN];
+
+	logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " was not ready within ",
+	    decimal_seconds(num, s->o->wait_ms), " s; stopping it",
+	    (char *)NULL);
+	s->late = true;
+	relay_stopping(&s->l->relay, &s->log);
+	s->sig = SIGTERM;
+	supervise_event(s, STOP);
+}
+
+/* The poll timeout: until the timer, or the relay's next look. */
+static long
+supervise_wait(const struct supervisor *s, long tick)
+{
+	long wait = s->timer == -1 ? -1 : s->timer - clock_ms();
+
+	if (s->timer != -1 && wait < 0)
+		wait = 0;
+	if (tick != -1 && (wait == -1 || tick < wait))
+		wait = tick;
+	return wait;
+}
+
 static void
 supervise_loop(struct supervisor *s)
 {
-	struct pollfd pfd[4];
-	size_t n, logfirst;
-	long wait;
+	struct pollfd pfd[8 + WAITFOR_MAX];
+	size_t n, logfirst, relayfirst;
+	long tick = -1;
 	int e;
 
 	while (s->state != DONE) {
@@ -722,15 +789,20 @@ supervise_loop(struct supervisor *s)
 		pfd[n++] = (struct pollfd){ s->execrd, POLLIN, 0 };
 		logfirst = n;
 		n += logpipe_pollfds(&s->log, pfd + n);
-		wait = s->timer == -1 ? -1 : s->timer - clock_ms();
-		if (s->timer != -1 && wait < 0)
-			wait = 0;
-		if (poll(pfd, n, (int)wait) == -1 && errno != EINTR) {
+		relayfirst = n;
+		n += relay_pollfds(&s->l->relay, s->o, &s->l->ready, pfd + n);
+		if (poll(pfd, n, (int)supervise_wait(s, tick)) == -1 &&
+		    errno != EINTR) {
 			logpipe_say(&s->log, LOG_ERR, "poll: ", strerror(errno),
 			    (char *)NULL);
 			supervise_exit(s, STATUS_FAILED);
 		}
-		logpipe_drain(&s->log, pfd + logfirst, n - logfirst);
+		logpipe_drain(&s->log, pfd + logfirst, relayfirst - logfirst);
+		tick = relay_check(&s->l->relay, s->o, &s->l->ready,
+		    s->child, pfd + relayfirst,
+		    n - relayfirst, &s->log);
+		if (relay_late(&s->l->relay))
+			supervise_late(s);
 		if ((pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    (e = supervise_exec_outcome(s)) != -1)
 			supervise_event(s, (enum event)e);
@@ -765,7 +837,7 @@ supervise_settle(const struct options *o, struct launch *l,
     const struct report *r)
 {
 	struct failure f = { STEP_CHDIR, 0, 0, -1 };
-	int keep[6];
+	int keep[9];
 	struct keep k = { keep, 0, o->keep_fds, o->nkeep_fds };
 	size_t n = 0;
 
@@ -785,6 +857,10 @@ supervise_settle(const struct options *o, struct launch *l,
 	keep[n++] = l->child.wfd;
 	keep[n++] = l->out_fd;
 	keep[n++] = l->err_fd;
+	/* Readiness for a service manager (relay.c). */
+	keep[n++] = l->ready.sock;
+	keep[n++] = l->ready.pipe_rd;
+	keep[n++] = l->ready.pipe_wr;
 	k.n = n;
 	f.step = STEP_CLOSE;
 	if (fds_close_except(&k) == -1)
@@ -811,7 +887,9 @@ supervise_plan(struct supervisor *s)
 	sp->announce = -1;
 	sp->own_group = true;
 	sp->pidfile = -1;
-	sp->nmoves = 0;
+	/* --notify-fd only for a manager's readiness; kept as moved. */
+	if (sp->nmoves > 0)
+		sp->keep[3] = s->o->notify_fd;
 	sp->stdio[0] = STDIN_FILENO;
 	sp->stdio[1] = STDOUT_FILENO;
 	sp->stdio[2] = STDERR_FILENO;
@@ -820,7 +898,7 @@ supervise_plan(struct supervisor *s)
 	/* The lock is the daemon's: while any child holds it, it runs. */
 	sp->keep[1] = s->l->pid.fd;
 	sp->keep[2] = s->l->lock.fd;
-	sp->nkeep = 3;
+	sp->nkeep = sp->nmoves > 0 ? 4 : 3;
 	/* A copy: paths may point into the caller's plan itself. */
 	if (sp->paths == s->l->spawn.path)
 		sp->paths = sp->path;
@@ -852,7 +930,8 @@ supervise(const struct options *o, struct launch *l, const struct report *r)
 	/* Where there is none, orphans simply go to init: no failure. */
 	(void)subreaper_become();
 	supervise_settle(o, l, r);
-	if (logpipe_open(&s->log, o, l) == -1 || supervise_selfpipe(s) == -1)
+	if (logpipe_open(&s->log, o, l) == -1 || supervise_selfpipe(s) == -1 ||
+	    relay_open(&l->relay, o) == -1)
 		goto fail;
 	f.step = STEP_SIGNALS;
 	if (supervise_signals_catch(s) == -1)
@@ -864,7 +943,7 @@ supervise(const struct options *o, struct launch *l, const struct report *r)
 		goto fail;
 	s->state = supervise_start(s);
 	supervise_loop(s);
-	supervise_exit(s, s->exit_status);
+	supervise_exit(s, s->late ? STATUS_FAILED : s->exit_status);
 fail:
 	f.err = errno;
 	supervise_fail(o, l, r, &f);

@@ -1,0 +1,287 @@
+/*
+ * Readiness relayed to a service manager.  Run in the foreground by a
+ * manager that set NOTIFY_SOCKET (systemd's Type=notify), with --notify,
+ * --notify-fd or --wait-for, daemonize stays as the program's supervisor
+ * (restarting it only with -r) and tells the manager "READY=1" with its
+ * own pid as MAINPID= once the program is ready, and "STOPPING=1" when it
+ * is asked to stop.  So a program that does not speak the protocol becomes
+ * a Type=notify service all the same.
+ *
+ * The supervisor never blocks outside its one poll: the notify socket and
+ * pipe are polled with the rest, a --wait-for port is tried with a
+ * non-blocking connect whose socket is polled too, and a file is looked
+ * for at each tick.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "daemonize.h"
+
+/* How often conditions are looked at while the program is not ready. */
+#define RELAY_TICK_MS		50
+/* How long a connect to a --wait-for port may take before a new try. */
+#define RELAY_CONNECT_MS	200
+
+static bool
+relay_has_conditions(const struct options *o)
+{
+	return o->notify || o->notify_fd != -1 || o->nwaitfor > 0;
+}
+
+/*
+ * The manager's address: a path, or '@' for Linux's abstract namespace.
+ * -1 for anything else (systemd's "vsock:" among them).
+ */
+static int
+relay_address(struct relay *rl, const char *name)
+{
+	size_t len = strlen(name);
+
+	memset(&rl->addr, 0, sizeof rl->addr);
+	rl->addr.sun_family = AF_UNIX;
+	if ((name[0] != '/' && name[0] != '@') || len < 2 ||
+	    len > sizeof rl->addr.sun_path)
+		return -1;
+	memcpy(rl->addr.sun_path, name, len);
+	if (name[0] == '@')
+		rl->addr.sun_path[0] = '\0';
+	rl->addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	    len + (name[0] == '/'));
+	return 0;
+}
+
+/*
+ * In the caller, before the readiness channels are made: is there a
+ * manager to tell?  Its NOTIFY_SOCKET is then kept from the program,
+ * which talks to daemonize, if to anyone (--notify gives it ours).
+ */
+void
+relay_capture(struct relay *rl, const struct options *o)
+{
+	const char *name = getenv("NOTIFY_SOCKET");
+
+	memset(rl, 0, sizeof *rl);
+	rl->sock = -1;
+	if (!o->foreground || !relay_has_conditions(o) || name == NULL ||
+	    *name == '\0')
+		return;
+	if (relay_address(rl, name) == -1)
+		die(STATUS_FAILED, "NOTIFY_SOCKET=%s: not a unix socket address",
+		    name);
+	rl->active = true;
+	if (unsetenv("NOTIFY_SOCKET") == -1)
+		die_errno(STATUS_FAILED, errno, "environment");
+}
+
+/* In the supervisor: the socket to the manager, and the ports' state. */
+int
+relay_open(struct relay *rl, const struct options *o)
+{
+	size_t i;
+
+	if (!rl->active)
+		return 0;
+	if ((rl->sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0)) == -1)
+		return -1;
+	if (o->nwaitfor > 0 && (rl->tcp = calloc(o->nwaitfor,
+	    sizeof *rl->tcp)) == NULL)
+		return -1;
+	for (i = 0; i < o->nwaitfor; i++)
+		rl->tcp[i].fd = -1;
+	rl->deadline = clock_ms() + o->wait_ms;
+	return 0;
+}
+
+/* One message to the manager; never waits, and a lost one is said. */
+static void
+relay_send(struct relay *rl, struct logpipe *log, const char *msg)
+{
+	if (sendto(rl->sock, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL,
+	    (struct sockaddr *)&rl->addr, rl->addrlen) == -1)
+		logpipe_say(log, LOG_WARNING, "telling the service manager: ",
+		    strerror(errno), (char *)NULL);
+}
+
+/* The program is ready: READY=1, with the supervisor as the main pid. */
+static void
+relay_ready(struct relay *rl, struct logpipe *log)
+{
+	char msg[64], num[DECIMAL_LEN];
+	const char *pid = decimal(num, (long)getpid());
+	size_t n = strlen("READY=1\nMAINPID=");
+
+	memcpy(msg, "READY=1\nMAINPID=", n);
+	memcpy(msg + n, pid, strlen(pid) + 1);
+	relay_send(rl, log, msg);
+	rl->ready = true;
+}
+
+/* Asked to stop: STOPPING=1, once. */
+void
+relay_stopping(struct relay *rl, struct logpipe *log)
+{
+	if (!rl->active || rl->stopping)
+		return;
+	relay_send(rl, log, "STOPPING=1");
+	rl->stopping = true;
+}
+
+/* A new child: its conditions start over. */
+void
+relay_child(struct relay *rl, const struct options *o, struct ready *r)
+{
+	size_t i;
+
+	if (!rl->active)
+		return;
+	r->notified = false;
+	for (i = 0; i < o->nwaitfor; i++)
+		o->waitfor[i].met = false;
+}
+
+/* The descriptors to poll: the channels, and ports being connected to. */
+size_t
+relay_pollfds(const struct relay *rl, const struct options *o,
+    const struct ready *r, struct pollfd *pfd)
+{
+	size_t i, n = 0;
+
+	if (!rl->active)
+		return 0;
+	if (r->sock != -1)
+		pfd[n++] = (struct pollfd){ r->sock, POLLIN, 0 };
+	if (r->pipe_rd != -1)
+		pfd[n++] = (struct pollfd){ r->pipe_rd, POLLIN, 0 };
+	for (i = 0; i < o->nwaitfor; i++)
+		if (rl->tcp[i].fd != -1)
+			pfd[n++] = (struct pollfd){ rl->tcp[i].fd, POLLOUT, 0 };
+	return n;
+}
+
+/* The revents poll gave fd, among the n in pfd; 0 if it is not there. */
+static short
+relay_revents(const struct pollfd *pfd, size_t n, int fd)
+{
+	size_t i;
+
+	for (i = 0; fd != -1 && i < n; i++)
+		if (pfd[i].fd == fd)
+			return pfd[i].revents;
+	return 0;
+}
+
+/* Close port i's connecting socket, if any. */
+static void
+relay_tcp_close(struct relay *rl, size_t i)
+{
+	if (rl->tcp[i].fd != -1)
+		(void)close(rl->tcp[i].fd);
+	rl->tcp[i].fd = -1;
+}
+
+/*
+ * Port i: a connect in progress that poll found writable has an answer;
+ * one that took too long, or none, starts a new one.  True once it
+ * connected.
+ */
+static bool
+relay_tcp(struct relay *rl, const struct waitfor *w, size_t i, short revents,
+    long now)
+{
+	socklen_t len = sizeof(int);
+	struct addrinfo *ai;
+	int soerr = 1, fd;
+
+	if (rl->tcp[i].fd != -1 && revents != 0) {
+		if (getsockopt(rl->tcp[i].fd, SOL_SOCKET, SO_ERROR, &soerr,
+		    &len) == -1)
+			soerr = 1;
+		relay_tcp_close(rl, i);
+		if (soerr == 0)
+			return true;
+	}
+	if (rl->tcp[i].fd != -1 && now - rl->tcp[i].since < RELAY_CONNECT_MS)
+		return false;
+	relay_tcp_close(rl, i);
+	/* Each of the name's addresses in turn, one per try. */
+	ai = rl->tcp[i].ai != NULL && rl->tcp[i].ai->ai_next != NULL ?
+	    rl->tcp[i].ai->ai_next : w->ai;
+	if ((rl->tcp[i].ai = ai) == NULL || (fd = socket(ai->ai_family,
+	    ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    ai->ai_protocol)) == -1)
+		return false;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+		(void)close(fd);
+		return true;
+	}
+	if (errno != EINPROGRESS) {
+		(void)close(fd);
+		return false;
+	}
+	rl->tcp[i].fd = fd;
+	rl->tcp[i].since = now;
+	return false;
+}
+
+/*
+ * After poll: read what the channels hold, look at the conditions, and
+ * tell the manager the first time they all hold for the current child.
+ * Returns how long until the next look, -1 when none is needed.
+ */
+long
+relay_check(struct relay *rl, const struct options *o, struct ready *r,
+    pid_t child, const struct pollfd *pfd, size_t n, struct logpipe *log)
+{
+	struct stat sb;
+	bool all = true;
+	long now = clock_ms();
+	size_t i;
+	int err;
+
+	if (!rl->active)
+		return -1;
+	/* Read always, so that a program's datagrams never fill the queue. */
+	if (relay_revents(pfd, n, r->sock) & POLLIN)
+		(void)ready_read_socket(o, r, child, &err);
+	if (relay_revents(pfd, n, r->pipe_rd) & (POLLIN | POLLHUP))
+		(void)ready_read_pipe(r, &err);
+	if (rl->ready || rl->stopping || child == -1)
+		return -1;
+	if ((o->notify || o->notify_fd != -1) && !r->notified)
+		all = false;
+	for (i = 0; i < o->nwaitfor; i++) {
+		struct waitfor *w = &o->waitfor[i];
+
+		if (!w->met)
+			w->met = w->path != NULL ? stat(w->path, &sb) == 0 :
+			    relay_tcp(rl, w, i, relay_revents(pfd, n,
+			    rl->tcp[i].fd), now);
+		all = all && w->met;
+	}
+	if (all) {
+		for (i = 0; i < o->nwaitfor; i++)
+			relay_tcp_close(rl, i);
+		relay_ready(rl, log);
+		return -1;
+	}
+	return RELAY_TICK_MS;
+}
+
+/* Has the time for the first readiness run out? */
+bool
+relay_late(const struct relay *rl)
+{
+	return rl->active && !rl->ready && !rl->stopping &&
+	    clock_ms() >= rl->deadline;
+}
