@@ -830,8 +830,9 @@ options_check_ready(struct options *o)
 	/* In the foreground, only to tell a service manager (relay.c). */
 	if (o->wait_ms > 0 && o->foreground && (getenv("NOTIFY_SOCKET") ==
 	    NULL || !(o->notify || o->notify_fd != -1 || o->nwaitfor > 0)))
-		die(STATUS_USAGE, "--wait: there is nothing to wait for in the "
-		    "foreground, but for a service manager's NOTIFY_SOCKET");
+		die(STATUS_USAGE, "--wait: in the foreground, only with "
+		    "--notify, --notify-fd or --wait-for under a service "
+		    "manager (NOTIFY_SOCKET)");
 	for (i = 0; i < o->nkeep_fds; i++)
 		if (o->keep_fds[i] == o->notify_fd)
 			die(STATUS_USAGE, "--notify-fd %d: also given to "

@@ -174,14 +174,14 @@ settings_parse_statuses(const char *s, uint8_t exits[32], uint64_t *sigs)
 {
 	char word[32];
 	const char *end;
-	size_t n;
+	size_t n, words = 0;
 	long v;
 	int sig;
 
-	for (;;) {
+	for (;; words++) {
 		s += strspn(s, ", \t");
 		if ((n = strcspn(s, ", \t")) == 0)
-			return 0;
+			return words > 0 ? 0 : -1;
 		if (n >= sizeof word)
 			return -1;
 		memcpy(word, s, n);

@@ -62,8 +62,7 @@ inherited_in() {
 	assert_equal "$(extra_fds "$CHILD")" "$PF"
 	# A restart takes the same way.
 	kill -KILL "$CHILD"
-	new_child() { [ "$(cat "$CPF")" != "$CHILD" ] && pid_alive "$(cat "$CPF")"; }
-	wait_until 5 new_child
+	wait_until 5 new_child "$CPF" "$CHILD"
 	CHILD=$(read_pidfile "$CPF")
 	# The pidfile's lock, which every process of the daemon holds.
 	assert_equal "$(extra_fds "$CHILD")" "$PF"

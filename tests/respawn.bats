@@ -651,8 +651,7 @@ after-hup"
 	# rather than the child on its way, whose defaults are back already.
 	kill -USR1 "$SUP"
 	wait_until 10 grep -q "(pid $CHILD) was killed by signal USR1" "$log"
-	new_child() { [ -s "$CPF" ] && [ "$(cat "$CPF")" != "$CHILD" ]; }
-	wait_until 10 new_child
+	wait_until 10 new_child "$CPF" "$CHILD"
 	CHILD=$(read_pidfile "$CPF")
 	# TERM before the exec: the stop is kept, then the program stopped.
 	kill -TERM "$SUP"
@@ -673,8 +672,8 @@ after-hup"
 	assert_equal "$stderr" "daemonize: --syslog: only with --respawn, whose supervisor carries the lines"
 	run -2 "$DAEMONIZE" -r --wait=1 true
 	# -f -r is a container's first process (tree.bats); --wait is not.
-	run --separate-stderr -2 "$DAEMONIZE" --init --wait=1 true
-	assert_equal "$stderr" "daemonize: --wait: there is nothing to wait for in the foreground"
+	run --separate-stderr -2 env -u NOTIFY_SOCKET "$DAEMONIZE" --init --wait=1 true
+	assert_equal "$stderr" "daemonize: --wait: in the foreground, only with --notify, --notify-fd or --wait-for under a service manager (NOTIFY_SOCKET)"
 	run --separate-stderr -2 "$DAEMONIZE" --child-pidfile "$CPF" true
 	assert_equal "$stderr" "daemonize: --child-pidfile: only with --respawn"
 	assert [ ! -e "$CPF" ]

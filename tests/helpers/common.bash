@@ -67,6 +67,13 @@ pid_alive() {
 	! pid_gone "$1"
 }
 
+# new_child FILE OLD: FILE names a live child other than OLD.
+new_child() {
+	local pid
+	pid=$(cat "$1" 2>/dev/null) || return 1
+	[ -n "$pid" ] && [ "$pid" != "$2" ] && pid_alive "$pid"
+}
+
 file_nonempty() {
 	[ -s "$1" ]
 }
