@@ -120,6 +120,11 @@ fuzz_values(const uint8_t *data, size_t size)
 	struct user *u = NULL;
 	mode_t mode;
 	off_t bytes;
+	cpu_set_t cpus;
+	uint64_t caps = 0, sigs = 0;
+	uint8_t exits[32] = { 0 };
+	const char *bad;
+	int a, b;
 	long ms;
 	char *s;
 
@@ -130,6 +135,11 @@ fuzz_values(const uint8_t *data, size_t size)
 	(void)options_parse_umask(s, &mode);
 	(void)options_parse_duration(s, &ms);
 	(void)options_parse_size(s, &bytes);
+	(void)settings_parse_ionice(s, &a);
+	(void)settings_parse_sched(s, &a, &b);
+	(void)settings_parse_cpus(s, &cpus);
+	(void)settings_parse_statuses(s, exits, &sigs);
+	(void)caps_parse(s, &caps, &bad);
 	(void)limits_parse(s, &l);
 	(void)signals_number(s);
 	(void)logpipe_facility(s);
