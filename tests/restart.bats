@@ -27,9 +27,16 @@ supervise() {
 	CHILD=$(read_pidfile "$CPF")
 }
 
-# ends_with HOW: the child ends so; the supervisor then restarts it.
+# tell HOW: the child is to end so (written whole, then moved in place,
+# so that it never reads half of it).
+tell() {
+	echo "$1" >"$BATS_TEST_TMPDIR/how.new"
+	mv "$BATS_TEST_TMPDIR/how.new" "$BATS_TEST_TMPDIR/how"
+}
+
+# ends_restarted HOW: the child ends so; the supervisor then restarts it.
 ends_restarted() {
-	echo "$1" >"$BATS_TEST_TMPDIR/how"
+	tell "$1"
 	wait_until 5 new_child "$CPF" "$CHILD"
 	CHILD=$(read_pidfile "$CPF")
 }
@@ -37,7 +44,7 @@ ends_restarted() {
 # ends_cleanly HOW: the child ends so; the supervisor exits 0 and
 # removes its pidfiles.
 ends_cleanly() {
-	echo "$1" >"$BATS_TEST_TMPDIR/how"
+	tell "$1"
 	wait_until 5 pid_gone "$SUP" || { cat "$LOG"; false; }
 	assert [ ! -e "$PF" ]
 	assert [ ! -e "$CPF" ]
