@@ -125,6 +125,33 @@ init_cycle() {
 	wait_until 10 answers "$new"
 	PID=$new
 
+	# Reload and force-reload: HUP to the server, which stays (both
+	# servers reload on HUP).
+	run -0 "$INITD" reload
+	assert_output "Reloaded $NAME."
+	run -0 "$INITD" force-reload
+	assert_output "Reloaded $NAME."
+	assert_equal "$(read_pidfile "$PIDFILE")" "$PID"
+	wait_until 10 answers "$PID"
+
+	# Try-restart of a running server: a new pid.
+	run -0 "$INITD" try-restart
+	assert_line --index 0 "Stopped $NAME."
+	new=$(read_pidfile "$PIDFILE")
+	assert [ "$new" != "$PID" ]
+	wait_until 10 answers "$new"
+	PID=$new
+
+	# Without a reload signal: reload is unimplemented (3), force-reload
+	# restarts.
+	RELOAD_SIGNAL='' run --separate-stderr -3 "$INITD" reload
+	assert_equal "$stderr" "$NAME cannot reload: RELOAD_SIGNAL is empty."
+	RELOAD_SIGNAL='' run -0 "$INITD" force-reload
+	new=$(read_pidfile "$PIDFILE")
+	assert [ "$new" != "$PID" ]
+	wait_until 10 answers "$new"
+	PID=$new
+
 	# kill -9: status 1; start works again.
 	kill -KILL "$PID"
 	wait_until 5 pid_gone "$PID"
@@ -140,6 +167,16 @@ init_cycle() {
 	run -3 "$INITD" status
 	assert_output "$NAME is not running."
 	assert [ ! -e "$PIDFILE" ]
+	assert_equal "$(servers_running)" ""
+
+	# Nothing runs: stop says so, try-restart starts nothing, reload is 7.
+	run -0 "$INITD" stop
+	assert_output "$NAME is not running."
+	run -0 "$INITD" try-restart
+	assert_output "$NAME is not running."
+	assert [ ! -e "$PIDFILE" ]
+	run -7 "$INITD" reload
+	assert_output "$NAME is not running."
 	assert_equal "$(servers_running)" ""
 }
 
@@ -191,7 +228,7 @@ respawn_cycle() {
 	assert [ ! -e "$BATS_TEST_TMPDIR/child.pid" ]
 }
 
-@test "memcached: start, status, start again, restart, kill -9, stop" {
+@test "memcached: start, status, start again, restart, reload, try-restart, kill -9, stop" {
 	use_memcached
 	init_cycle
 }
@@ -206,7 +243,7 @@ respawn_cycle() {
 	respawn_cycle
 }
 
-@test "redis: start, status, start again, restart, kill -9, stop" {
+@test "redis: start, status, start again, restart, reload, try-restart, kill -9, stop" {
 	use_redis
 	init_cycle
 }
