@@ -451,8 +451,9 @@ control_stop(const struct options *o)
 
 	if (rc == LSB_DEAD_PIDFILE)
 		control_remove_stale(&t);
+	/* Nothing to stop is a success, but not a silent one. */
 	if (rc == LSB_DEAD_PIDFILE || rc == LSB_STOPPED) {
-		verbose(o, "%s: not running", o->pidfile);
+		warn_errno(0, "%s: not running", o->pidfile);
 		return STATUS_OK;
 	}
 	if (rc != LSB_RUNNING)

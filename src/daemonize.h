@@ -166,6 +166,8 @@ struct options {
 	bool kill_process;	/* --kill-mode=process: the main pid alone */
 	bool kill_all;		/* --kill-whom=all: --signal to the whole daemon */
 	bool init;		/* --init */
+	bool wait_bare;		/* --wait without its =seconds */
+	bool stamp_bare;	/* --timestamp without its =format */
 	bool help;		/* -h */
 	bool version;		/* -V */
 	bool verbose;

@@ -609,11 +609,94 @@ options_waitfor(struct options *o, const char *value, char **argv, int opt)
 	o->nwaitfor++;
 }
 
+/*
+ * Edit distance between a and b (insertions, deletions, substitutions),
+ * up to OPTIONS_NEAR_MAX + 1: enough to tell a typing slip.
+ */
+#define OPTIONS_NEAR_MAX	2
+
+static size_t
+options_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev, cur, up;
+	size_t row[64];
+
+	if (lb >= sizeof row / sizeof row[0])
+		return OPTIONS_NEAR_MAX + 1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			cur = prev + (a[i - 1] != b[j - 1]);
+			if (up + 1 < cur)
+				cur = up + 1;
+			if (row[j - 1] + 1 < cur)
+				cur = row[j - 1] + 1;
+			row[j] = cur;
+			prev = up;
+		}
+	}
+	return row[lb];
+}
+
+/*
+ * The long option closest to what was typed (without its dashes): one
+ * that it begins, or within two slips of it; NULL if none is close.
+ */
+static const char *
+options_nearest(const char *typed)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = OPTIONS_NEAR_MAX + 1;
+
+	typed += strspn(typed, "-");
+	if (*typed == '\0')
+		return NULL;
+	for (i = 0; longopts[i].name != NULL; i++) {
+		d = strncmp(longopts[i].name, typed, strlen(typed)) == 0 ? 0 :
+		    options_distance(typed, longopts[i].name);
+		if (d < bestd) {
+			bestd = d;
+			best = longopts[i].name;
+		}
+	}
+	return best;
+}
+
+/*
+ * Is typed the start of more than one long option, which getopt_long()
+ * refuses?  If so, list them in buf.
+ */
+static bool
+options_ambiguous(const char *typed, char *buf, size_t size)
+{
+	size_t i, n = 0, len;
+	int w;
+
+	typed += strspn(typed, "-");
+	len = strlen(typed);
+	buf[0] = '\0';
+	for (i = 0; len > 0 && longopts[i].name != NULL; i++) {
+		if (strncmp(longopts[i].name, typed, len) != 0)
+			continue;
+		w = snprintf(buf + strlen(buf), size - strlen(buf), "%s--%s",
+		    n > 0 ? ", " : "", longopts[i].name);
+		if (w < 0 || (size_t)w >= size - strlen(buf))
+			break;
+		n++;
+	}
+	return n > 1;
+}
+
 /* getopt_long() found no such option, or no value for one: say which. */
 static __dead void
 options_getopt_error(int opt, char **argv)
 {
-	char name[64];
+	const char *near;
+	char name[64], list[256];
 
 	/*
 	 * optarg may still hold an earlier option's value, which
@@ -625,9 +708,16 @@ options_getopt_error(int opt, char **argv)
 		die(STATUS_USAGE, "%s: missing value", name);
 	}
 	if (optopt != 0)
-		die(STATUS_USAGE, "-%c: unknown option", optopt);
+		die(STATUS_USAGE, "-%c: unknown option (see daemonize --help)",
+		    optopt);
 	options_name(name, sizeof name, argv, 0);
-	die(STATUS_USAGE, "%s: unknown option", name);
+	if (options_ambiguous(name, list, sizeof list))
+		die(STATUS_USAGE, "%s: ambiguous option: %s (see daemonize "
+		    "--help)", name, list);
+	if ((near = options_nearest(name)) != NULL)
+		die(STATUS_USAGE, "%s: unknown option; did you mean --%s? (see "
+		    "daemonize --help)", name, near);
+	die(STATUS_USAGE, "%s: unknown option (see daemonize --help)", name);
 }
 
 /* One option, short or long, with its value in optarg. */
@@ -708,6 +798,7 @@ options_one(struct options *o, int opt, char **argv)
 		break;
 	case OPT_WAIT:
 		o->wait_ms = options_wait(optarg, argv, opt);
+		o->wait_bare = optarg == NULL;
 		break;
 	case OPT_WAIT_FOR:
 		options_waitfor(o, optarg, argv, opt);
@@ -783,6 +874,7 @@ options_one(struct options *o, int opt, char **argv)
 		break;
 	case OPT_TIMESTAMP:
 		o->stamp = options_stamp(optarg, argv, opt);
+		o->stamp_bare = optarg == NULL;
 		break;
 	case OPT_SYSLOG_FACILITY:
 		o->syslog_facility = options_facility(optarg, argv, opt);
@@ -818,6 +910,25 @@ options_one(struct options *o, int opt, char **argv)
 	}
 }
 
+/*
+ * --wait and --timestamp take a value only after '=': "--wait 5 prog"
+ * would run a program called 5.  A program word that is such a value is
+ * surely the mistake.
+ */
+static void
+options_check_bare(const struct options *o, const char *word)
+{
+	long ms;
+
+	if (o->wait_bare && options_parse_duration(word, &ms) == 0)
+		die(STATUS_USAGE, "--wait %s: the seconds must follow an equals "
+		    "sign: --wait=%s", word, word);
+	if (o->stamp_bare && (strcmp(word, "utc") == 0 ||
+	    strcmp(word, "local") == 0 || strcmp(word, "tai64n") == 0))
+		die(STATUS_USAGE, "--timestamp %s: the format must follow an "
+		    "equals sign: --timestamp=%s", word, word);
+}
+
 /* A readiness condition implies --wait; some combinations make no sense. */
 static void
 options_check_ready(struct options *o)
@@ -839,6 +950,12 @@ options_check_ready(struct options *o)
 			    "--keep-fd", o->notify_fd);
 	if (o->respawn && o->wait_ms > 0 && !o->foreground)
 		die(STATUS_USAGE, "--wait: not available with --respawn");
+	/* A bare --wait that has nothing to wait for: say what it does. */
+	if (o->wait_bare && !(o->notify || o->notify_fd != -1 ||
+	    o->nwaitfor > 0))
+		warn_errno(0, "--wait without --notify, --notify-fd or "
+		    "--wait-for: ready means still running after %ld s",
+		    o->wait_ms / 1000);
 }
 
 /* Options that only mean something under --respawn. */
@@ -970,6 +1087,7 @@ options_parse(struct options *o, int argc, char **argv)
 	if (o->group != NULL && o->user != NULL && strchr(o->user, ':'))
 		die(STATUS_USAGE, "-u %s --group %s: two groups given",
 		    o->user, o->group);
+	options_check_bare(o, argv[optind]);
 	options_check_ready(o);
 	options_check_respawn(o);
 	options_check_log(o);

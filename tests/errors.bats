@@ -170,11 +170,48 @@ nothing_left() {
 	nothing_left
 }
 
-@test "unknown option: 2" {
-	fails 2 '^daemonize: --no-such-option: unknown option$' \
+@test "unknown option: 2, pointing to --help and to the closest option" {
+	fails 2 '^daemonize: --no-such-option: unknown option \(see daemonize --help\)$' \
 		-p "$PF" --no-such-option sleep "$MARK"
-	fails 2 '^daemonize: -j: unknown option$' -j sleep "$MARK"
+	fails 2 '^daemonize: -j: unknown option \(see daemonize --help\)$' -j sleep "$MARK"
+	fails 2 '^daemonize: --pidflie: unknown option; did you mean --pidfile\? \(see daemonize --help\)$' \
+		--pidflie "$PF" sleep "$MARK"
+	fails 2 '^daemonize: --waitfor: unknown option; did you mean --wait-for\? \(see daemonize --help\)$' \
+		-p "$PF" --waitfor tcp:127.0.0.1:1 sleep "$MARK"
+	fails 2 '^daemonize: --st: ambiguous option: --stderr, --status, --stdout, --stop, --stop-timeout \(see daemonize --help\)$' \
+		--st -p "$PF"
 	nothing_left
+}
+
+@test "a value that must follow '=' but was given as the next word: said, not run as the program" {
+	fails 2 '^daemonize: --wait 5: the seconds must follow an equals sign: --wait=5$' \
+		-p "$PF" --wait 5 sleep "$MARK"
+	fails 2 '^daemonize: --wait 0.5: the seconds must follow an equals sign: --wait=0.5$' \
+		-p "$PF" --wait 0.5 sleep "$MARK"
+	fails 2 '^daemonize: --timestamp local: the format must follow an equals sign: --timestamp=local$' \
+		-r -p "$PF" -o "$BATS_TEST_TMPDIR/log" --timestamp local sleep "$MARK"
+	nothing_left
+	assert [ ! -e "$BATS_TEST_TMPDIR/log" ]
+}
+
+@test "a bare --wait with nothing to wait for says what it waits for" {
+	run --separate-stderr -125 "$DAEMONIZE" -p "$PF" --wait sh -c 'exit 3'
+	assert_equal "$stderr" "daemonize: --wait without --notify, --notify-fd or --wait-for: ready means still running after 30 s
+daemonize: sh exited with status 3 before it was ready"
+	# Seconds given: the user chose to wait them out, nothing is said.
+	run --separate-stderr -0 "$DAEMONIZE" -p "$PF" --wait=0.3 sleep "$MARK"
+	assert_equal "$stderr" ""
+	PID=$(read_pidfile "$PF")
+	kill "$PID"
+}
+
+@test "--stop with nothing running: 0, and says so" {
+	run --separate-stderr -0 "$DAEMONIZE" --stop -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: not running"
+	echo 99999999 >"$PF"
+	run --separate-stderr -0 "$DAEMONIZE" --stop -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: not running"
+	assert [ ! -e "$PF" ]
 }
 
 @test "missing or malformed values and no program: 2" {
