@@ -216,7 +216,10 @@ struct logstream {
 	int rd;			/* the supervisor's end of the pipe */
 	int wr;			/* the children's end */
 	int fd;			/* destination file, or -1 */
-	const char *path;	/* the file's absolute path, for reopening */
+	const char *path;	/* the file's absolute path, for messages */
+	int dirfd;		/* its directory, held: reopened and rotated in it */
+	const char *name;	/* the file's name in that directory */
+	bool regular;		/* a regular file: rotated (not a device) */
 	int priority;		/* syslog priority */
 	char last;		/* the last byte written to fd */
 	bool bol;		/* what is handed on next starts a line */
@@ -235,7 +238,7 @@ struct logpipe {
 	enum stamp stamp;	/* --timestamp */
 	off_t max_size;		/* --output-max-size; 0 for none */
 	int keep;		/* --output-keep */
-	size_t stamplen;	/* the current stamp, in stamp[] */
+	int rules;		/* fds_open_log() rules to reopen with */
 	char stamp_text[STAMP_LEN];
 	size_t staged;		/* stamped lines waiting in stage[] */
 	char stage[16384 + 4 * STAMP_LEN];
@@ -423,7 +426,12 @@ void	 fds_sanitize_std(void);
 int	 fds_open_null(struct launch *);
 int	 fds_open_outputs(const struct options *, struct launch *,
 	     const char **, const char **);
-int	 fds_open_log(const char *, bool, bool, const char **);
+/* fds_open_log() rules. */
+#define FDS_APPEND	1	/* do not empty it */
+#define FDS_SUPERVISED	2	/* a supervisor's: appended, regular only */
+#define FDS_DEVICES	4	/* and character devices too (--init) */
+int	 fds_open_log(int, const char *, int, const char **);
+int	 fds_log_rules(const struct options *);
 bool	 fds_kept(const struct keep *, int);
 int	 fds_close_except(const struct keep *);
 int	 fds_check_kept(const struct options *, size_t *);
@@ -452,7 +460,11 @@ void	 logpipe_drain(struct logpipe *, const struct pollfd *, size_t);
 void	 logpipe_flush(struct logpipe *);
 void	 logpipe_say(struct logpipe *, int, const char *, ...)
 	     __attribute__((__sentinel__));
+void	 logpipe_note(struct logpipe *, struct logstream *, int,
+	     const char *, ...) __attribute__((__sentinel__));
 void	 logpipe_reopen(struct logpipe *);
+int	 logpipe_dirfd(const struct logstream *);
+void	 logpipe_stream_size(struct logstream *);
 
 /* logstamp.c */
 size_t	 logstamp_format(enum stamp, char [STAMP_LEN]);

@@ -86,12 +86,20 @@ fds_open_null(struct launch *l)
  * supervisor is its only writer, and an in-place truncation (logrotate's
  * copytruncate) must not leave the file starting with a hole.
  *
- * On failure *why, when not NULL, says what errno cannot.
+ * With --init alone, a container's first process, a character device
+ * (/dev/null, the console, a terminal) is taken too: no daemon user is
+ * there to plant one, and none is ever rotated.
+ *
+ * path is looked up from dirfd (AT_FDCWD, or the directory the
+ * supervisor holds).  On failure *why, when not NULL, says what errno
+ * cannot.
  */
 int
-fds_open_log(const char *path, bool append, bool supervised, const char **why)
+fds_open_log(int dirfd, const char *path, int rules, const char **why)
 {
 	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+	bool supervised = (rules & FDS_SUPERVISED) != 0;
+	bool append = (rules & FDS_APPEND) != 0;
 	struct stat sb;
 	int fd, saved;
 
@@ -100,7 +108,7 @@ fds_open_log(const char *path, bool append, bool supervised, const char **why)
 		flags |= O_APPEND;
 	if (supervised)
 		flags |= O_NONBLOCK;
-	if ((fd = open(path, flags, 0644)) == -1) {
+	if ((fd = openat(dirfd, path, flags, 0644)) == -1) {
 		if (errno == ELOOP)
 			*why = "is a symbolic link, refusing to follow it";
 		else if (errno == ENXIO && supervised)
@@ -109,7 +117,8 @@ fds_open_log(const char *path, bool append, bool supervised, const char **why)
 	}
 	if (fstat(fd, &sb) == -1)
 		goto fail;
-	if (supervised && !S_ISREG(sb.st_mode))
+	if (supervised && !S_ISREG(sb.st_mode) && !((rules & FDS_DEVICES) &&
+	    S_ISCHR(sb.st_mode)))
 		*why = "not a regular file";
 	else
 		*why = kernelfs_refused(fd);
@@ -126,6 +135,18 @@ fail:
 	(void)close(fd);
 	errno = saved;
 	return -1;
+}
+
+/*
+ * The rules of the -o and -e files: a supervisor's own (-r, --init), and
+ * with --init alone character devices too.  Not whether to append.
+ */
+int
+fds_log_rules(const struct options *o)
+{
+	if (!options_supervised(o))
+		return 0;
+	return FDS_SUPERVISED | (o->respawn ? 0 : FDS_DEVICES);
 }
 
 /* Is path the file open as fd? */
@@ -147,10 +168,12 @@ int
 fds_open_outputs(const struct options *o, struct launch *l,
     const char **failed, const char **why)
 {
+	int rules = fds_log_rules(o);
+
 	if (o->stdout_path != NULL) {
 		*failed = o->stdout_path;
-		l->out_fd = fds_open_log(o->stdout_path, o->append, options_supervised(o),
-		    why);
+		l->out_fd = fds_open_log(AT_FDCWD, o->stdout_path,
+		    rules | (o->append ? FDS_APPEND : 0), why);
 		if (l->out_fd == -1)
 			return -1;
 	}
@@ -158,8 +181,8 @@ fds_open_outputs(const struct options *o, struct launch *l,
 		*failed = o->stderr_path;
 		if (fds_same_file(l->out_fd, o->stderr_path))
 			l->err_fd = l->out_fd;
-		else if ((l->err_fd = fds_open_log(o->stderr_path, o->append,
-		    options_supervised(o), why)) == -1)
+		else if ((l->err_fd = fds_open_log(AT_FDCWD, o->stderr_path,
+		    rules | (o->append ? FDS_APPEND : 0), why)) == -1)
 			return -1;
 	}
 	return 0;

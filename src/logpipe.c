@@ -12,7 +12,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
@@ -50,13 +52,15 @@ logpipe_facility(const char *name)
 }
 
 /* The size of the stream's file as it is now, for --output-max-size. */
-static void
+void
 logpipe_stream_size(struct logstream *s)
 {
 	struct stat sb;
 
-	if (s->fd != -1 && fstat(s->fd, &sb) == 0)
+	if (s->fd != -1 && fstat(s->fd, &sb) == 0) {
 		s->size = sb.st_size;
+		s->regular = S_ISREG(sb.st_mode);
+	}
 }
 
 static void
@@ -66,6 +70,9 @@ logpipe_stream_init(struct logstream *s, int fd, const char *path,
 	s->rd = s->wr = -1;
 	s->fd = fd;
 	s->path = path;
+	s->dirfd = -1;
+	s->name = path;
+	s->regular = false;
 	s->priority = priority;
 	s->last = '\n';
 	s->bol = true;
@@ -73,6 +80,37 @@ logpipe_stream_init(struct logstream *s, int fd, const char *path,
 	s->lost = 0;
 	s->len = 0;
 	logpipe_stream_size(s);
+}
+
+/*
+ * Hold the directory of the stream's file, so that reopening and
+ * rotating it look up its name there: a daemon user who owns a directory
+ * above cannot swap it for a link to another between two lookups.  Where
+ * it cannot be held, the path is looked up whole, as at the start.
+ */
+static void
+logpipe_stream_dir(struct logstream *s)
+{
+	const char *slash;
+	char *dir;
+
+	if (s->path == NULL || s->fd == -1 ||
+	    (slash = strrchr(s->path, '/')) == NULL)
+		return;
+	if ((dir = strndup(s->path, slash == s->path ? 1 :
+	    (size_t)(slash - s->path))) == NULL)
+		return;
+	s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (s->dirfd != -1)
+		s->name = slash + 1;
+}
+
+/* The directory to look the stream's name up from. */
+int
+logpipe_dirfd(const struct logstream *s)
+{
+	return s->dirfd != -1 ? s->dirfd : AT_FDCWD;
 }
 
 static int
@@ -105,10 +143,16 @@ logpipe_open(struct logpipe *lp, const struct options *o,
 	lp->stamp = o->stamp;
 	lp->max_size = o->output_max_size;
 	lp->keep = o->output_keep;
+	lp->rules = fds_log_rules(o) | FDS_APPEND;
 	lp->staged = 0;
 	logpipe_stream_init(&lp->out, l->out_fd, l->out_path, LOG_INFO);
 	logpipe_stream_init(&lp->err, l->err_fd, l->err_path, LOG_ERR);
 	lp->shared = !o->syslog && l->out_fd != -1 && l->err_fd == l->out_fd;
+	if (!o->syslog) {
+		logpipe_stream_dir(&lp->out);
+		if (!lp->shared)
+			logpipe_stream_dir(&lp->err);
+	}
 	if (o->syslog) {
 		openlog(o->syslog_tag != NULL ? o->syslog_tag : o->argv[0],
 		    LOG_PID, o->syslog_facility);
@@ -165,6 +209,7 @@ static int
 logpipe_put(struct logstream *s, const char *buf, size_t len)
 {
 	const char *start = buf, *nl;
+	char before = s->last;
 	struct stat sb;
 	ssize_t n;
 	int err;
@@ -185,9 +230,14 @@ logpipe_put(struct logstream *s, const char *buf, size_t len)
 	err = n == 0 ? ENOSPC : errno;
 	if (s->last != '\n' && buf > start && fstat(s->fd, &sb) == 0) {
 		nl = memrchr(start, '\n', (size_t)(buf - start));
-		nl = nl != NULL ? nl + 1 : start;
-		if (ftruncate(s->fd, sb.st_size - (off_t)(buf - nl)) == 0)
-			s->last = '\n';
+		/*
+		 * Cut back to the last newline written now, or to where
+		 * this write began, which ended a line only if the byte
+		 * before did (a line longer than the buffer may not have).
+		 */
+		if (ftruncate(s->fd, sb.st_size - (off_t)(buf - (nl != NULL ?
+		    nl + 1 : start))) == 0)
+			s->last = nl != NULL ? '\n' : before;
 	}
 	logpipe_stream_size(s);
 	errno = err;
@@ -367,9 +417,9 @@ logpipe_pollfds(const struct logpipe *lp, struct pollfd *pfd)
 
 /*
  * After a child has gone: everything it wrote, its last partial line
- * too, before the supervisor says anything about it.  Only what the pipe
- * held then: a process the child left behind may go on writing, and the
- * supervisor must get back to its loop.
+ * too, ended, before the supervisor says anything about it.  Only what
+ * the pipe held then: a process the child left behind may go on writing,
+ * and the supervisor must get back to its loop.
  */
 void
 logpipe_flush(struct logpipe *lp)
@@ -394,31 +444,39 @@ logpipe_flush(struct logpipe *lp)
 			logpipe_emit(lp, streams[i], streams[i]->len);
 			streams[i]->len = 0;
 		}
+		/* A line that filled the buffer exactly is ended too. */
+		if (!lp->syslog && !streams[i]->bol)
+			logpipe_file(lp, streams[i], "\n", 1);
 	}
 }
 
-
-/*
- * The supervisor's own message, "daemonize: " and the strings up to the
- * NULL, beside the output.  Built without stdio (decimal.c says why) and
- * written at once, so that it never splits around a child's line.
- */
-void
-logpipe_say(struct logpipe *lp, int priority, const char *part, ...)
+/* The stream the supervisor's own messages go to, with the output. */
+static struct logstream *
+logpipe_own(struct logpipe *lp)
 {
 	/* -o F -e F: one file, whose state the stdout stream keeps. */
-	struct logstream *s = lp->err.fd != -1 && !lp->shared ? &lp->err :
-	    &lp->out;
-	char line[512];
-	size_t len;
-	va_list ap;
+	return lp->err.fd != -1 && !lp->shared ? &lp->err : &lp->out;
+}
+
+/*
+ * A message, "daemonize: " and the strings up to the NULL, in stream s.
+ * Built without stdio (decimal.c says why) and written at once, so that
+ * it never splits around a child's line; one that comes while a line
+ * longer than the buffer is still being written ends that line first.
+ */
+static void
+logpipe_vsay(struct logpipe *lp, struct logstream *s, int priority,
+    const char *part, va_list ap)
+{
+	char line[PATH_MAX + 512];
+	size_t len = 0;
 
 	/* Room kept for the newline or the NUL. */
-	len = logpipe_append(line, sizeof line - 1, 0, PACKAGE_NAME ": ");
-	va_start(ap, part);
+	if (!lp->tostderr && !lp->syslog && s->fd != -1 && !s->bol)
+		line[len++] = '\n';
+	len = logpipe_append(line, sizeof line - 1, len, PACKAGE_NAME ": ");
 	for (; part != NULL; part = va_arg(ap, const char *))
 		len = logpipe_append(line, sizeof line - 1, len, part);
-	va_end(ap);
 	if (lp->tostderr) {
 		line[len++] = '\n';
 		(void)!write(STDERR_FILENO, line, len);
@@ -429,8 +487,38 @@ logpipe_say(struct logpipe *lp, int priority, const char *part, ...)
 		syslog(priority, "%s", line);
 		return;
 	}
+	if (line[0] == '\n') {
+		logpipe_file(lp, s, line, 1);
+		memmove(line, line + 1, --len);
+	}
 	line[len++] = '\n';
 	logpipe_file(lp, s, line, len);
+}
+
+/* The supervisor's own message, beside the output. */
+void
+logpipe_say(struct logpipe *lp, int priority, const char *part, ...)
+{
+	va_list ap;
+
+	va_start(ap, part);
+	logpipe_vsay(lp, logpipe_own(lp), priority, part, ap);
+	va_end(ap);
+}
+
+/*
+ * A message about stream s's own file (a reopen or a rotation that
+ * failed), in that file, which goes on being written.
+ */
+void
+logpipe_note(struct logpipe *lp, struct logstream *s, int priority,
+    const char *part, ...)
+{
+	va_list ap;
+
+	va_start(ap, part);
+	logpipe_vsay(lp, s->fd != -1 ? s : logpipe_own(lp), priority, part, ap);
+	va_end(ap);
 }
 
 /*
@@ -452,7 +540,8 @@ logpipe_reopen(struct logpipe *lp)
 		if (streams[i]->path == NULL || streams[i]->fd == -1 ||
 		    (i == 1 && lp->err.fd == lp->out.fd))
 			continue;
-		fd = fds_open_log(streams[i]->path, true, true, &why);
+		fd = fds_open_log(logpipe_dirfd(streams[i]), streams[i]->name,
+		    lp->rules, &why);
 		/* Same number: -o and -e of one file stay one file. */
 		if (fd != -1 && dup3(fd, streams[i]->fd, O_CLOEXEC) != -1) {
 			(void)close(fd);
@@ -463,8 +552,8 @@ logpipe_reopen(struct logpipe *lp)
 			why = strerror(errno);
 		if (fd != -1)
 			(void)close(fd);
-		logpipe_say(lp, LOG_ERR, "reopening ", streams[i]->path,
-		    ": ", why, "; still writing to the old file",
-		    (char *)NULL);
+		logpipe_note(lp, streams[i], LOG_ERR, "reopening ",
+		    streams[i]->path, ": ", why, "; still writing to the old "
+		    "file", (char *)NULL);
 	}
 }

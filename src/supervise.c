@@ -101,6 +101,17 @@ supervise_handler(int sig)
 	errno = saved;
 }
 
+/* Block every signal that can be: supervise_signals_catch() unblocks. */
+static int
+supervise_block_all(void)
+{
+	sigset_t all;
+
+	if (sigfillset(&all) == -1)
+		return -1;
+	return sigprocmask(SIG_BLOCK, &all, NULL);
+}
+
 /* The self-pipe: the handler's one write end, the loop's read end. */
 static int
 supervise_selfpipe(struct supervisor *s)
@@ -927,6 +938,14 @@ supervise(const struct options *o, struct launch *l, const struct report *r)
 	s->execrd = -1;
 	s->timer = -1;
 	s->delay = o->restart_delay_ms;
+	/*
+	 * In the foreground nothing has blocked the signals yet (detach.c
+	 * does, for a daemon): block them before the pidfile names us, so
+	 * that one sent as soon as it does (logrotate's ALRM) waits for the
+	 * handlers rather than meeting its default action.
+	 */
+	if (r == NULL && supervise_block_all() == -1)
+		goto fail;
 	/* Where there is none, orphans simply go to init: no failure. */
 	(void)subreaper_become();
 	supervise_settle(o, l, r);

@@ -374,11 +374,14 @@ run_logrotate() {
 	kill -ALRM "$SUP"
 	wait_until 5 grep -q "^daemonize: reopening $LOG: is a symbolic link" "$LOG.moved"
 	touch "$BATS_TEST_TMPDIR/go"
-	wait_until 10 grep -qx done "$LOG" "$LOG.1" "$LOG.2" "$LOG.3" "$LOG.moved"
+	# The name is no longer the file written to: nothing is shifted, a
+	# new file is refused (a link), the output goes on where it was.
+	wait_until 10 grep -qx done "$LOG.moved"
+	run -0 grep -c "^daemonize: rotating $LOG: is a symbolic link, refusing to follow it; still writing to the old file\$" "$LOG.moved"
 	assert_equal "$(cat "$victim")" precious
-	assert [ -f "$LOG" ]
-	assert [ ! -L "$LOG" ]
-	assert_equal "$(stat -c %U "$LOG")" root
+	assert [ -L "$LOG" ]
+	assert [ -L "$LOG.2" ]
+	assert_equal "$(stat -c %U "$LOG.moved")" root
 }
 
 @test "the log options without a supervisor or a file: one line, exit 2, nothing left" {
