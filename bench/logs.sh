@@ -353,6 +353,8 @@ for r in $(seq 1 "$runs"); do
 	done
 done
 
+load_end=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+
 # median TOOL MODE ARRAY: the median of the successful runs; empty if none.
 median() {
 	local t=$1 m=$2 r v
@@ -395,7 +397,7 @@ echo
 echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "- Kernel: $(uname -srm)"
 echo "- CPU: ${cpu_model:-unknown}, $(nproc) online"
-echo "- Load average when the runs began: $load"
+echo "- Load average (1, 5, 15 min) when the runs began: $load; when they ended: $load_end"
 echo "- Logs written to: $parent ($scratch_fs)"
 echo "- Stream: $lines lines of 80 bytes ($mb MB), from bench/linegen in 65536-byte writes"
 echo "- Runs: $runs of each logger and column, taking turns; medians shown"
