@@ -146,14 +146,18 @@ settings_parse_cpus(const char *s, cpu_set_t *set)
 	for (;;) {
 		if ((first = settings_number(s, &end, 0, CPU_SETSIZE - 1)) == -1)
 			return -1;
-		last = first;
-		stride = 1;
-		if ((range = *end == '-') && ((last = settings_number(end + 1,
-		    &end, first, CPU_SETSIZE - 1)) == -1))
-			return -1;
-		if (*end == ':' && (!range || (stride =
-		    settings_number(end + 1, &end, 1, CPU_SETSIZE)) == -1))
-			return -1;
+		if ((range = *end == '-')) {
+			if ((last = settings_number(end + 1, &end, first,
+			    CPU_SETSIZE - 1)) == -1)
+				return -1;
+		} else
+			last = first;
+		if (*end == ':') {
+			if (!range || (stride = settings_number(end + 1, &end, 1,
+			    CPU_SETSIZE)) == -1)
+				return -1;
+		} else
+			stride = 1;
 		for (cpu = first; cpu <= last; cpu += stride)
 			CPU_SET((size_t)cpu, set);
 		if (*end == '\0')
