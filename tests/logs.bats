@@ -367,7 +367,9 @@ run_logrotate() {
 		ln -s "$2" "$1"
 		echo planted
 		while [ ! -e "$3/go" ]; do sleep 0.02; done
-		while [ $i -lt 2000 ]; do i=$((i + 1)); echo "$i"; done
+		# Enough after it for a rotation, however far i got.
+		j=0
+		while [ $j -lt 1000 ]; do j=$((j + 1)); echo "more $j"; done
 		echo done
 		exec sleep "$4"' sh "$LOG" "$victim" "$BATS_TEST_TMPDIR" "$MARK"
 	wait_until 10 has_line "$LOG.moved" planted
@@ -377,11 +379,45 @@ run_logrotate() {
 	# The name is no longer the file written to: nothing is shifted, a
 	# new file is refused (a link), the output goes on where it was.
 	wait_until 10 grep -qx done "$LOG.moved"
-	run -0 grep -c "^daemonize: rotating $LOG: is a symbolic link, refusing to follow it; still writing to the old file\$" "$LOG.moved"
+	run -0 grep -c "^daemonize: rotating $LOG: is a symbolic link, refusing to follow it; still writing to the old file\$" "$LOG.moved" ||
+		{ ls -la "$dir"; grep daemonize "$dir"/*; false; }
 	assert_equal "$(cat "$victim")" precious
 	assert [ -L "$LOG" ]
-	assert [ -L "$LOG.2" ]
 	assert_equal "$(stat -c %U "$LOG.moved")" root
+}
+
+@test "a new file that cannot be made at rotation: said, and every line kept in the one written to" {
+	is_root || skip "needs root to mount a file system"
+	local small=$BATS_TEST_TMPDIR/small
+	mkdir "$small"
+	# Room for the directory and one file: the rename works, the new
+	# file cannot be made.
+	mount -t tmpfs -o size=1m,nr_inodes=2 tmpfs "$small" || skip "cannot mount a tmpfs"
+	LOG=$small/log
+	numbers_writer >"$BATS_TEST_TMPDIR/w.py"
+	run -0 "$DAEMONIZE" -r -p "$PF" --output "$LOG" --output-max-size 64k \
+		--output-keep 3 --max-restarts 0 python3 "$BATS_TEST_TMPDIR/w.py"
+	SUP=$(read_pidfile "$PF")
+	wait_until 60 pid_gone "$SUP"
+	program_lines "$LOG.1" >"$BATS_TEST_TMPDIR/all"
+	umount "$small"
+	run -0 cmp "$BATS_TEST_TMPDIR/all" <(seq 1 30000)
+}
+
+@test "a log emptied by someone else (copytruncate) counts from what it holds" {
+	start_supervisor --output "$LOG" --output-max-size 4k --output-keep 3 sh -c '
+		i=0
+		while [ $i -lt 300 ]; do i=$((i + 1)); echo "line $i"; done
+		while [ ! -e "$1/go" ]; do sleep 0.02; done
+		while [ $i -lt 600 ]; do i=$((i + 1)); echo "line $i"; done
+		exec sleep "$2"' sh "$BATS_TEST_TMPDIR" "$MARK"
+	wait_until 10 has_line "$LOG" "line 300"
+	# About 3 kB written, then emptied in place: the next 3 kB fit.
+	truncate -s 0 "$LOG"
+	touch "$BATS_TEST_TMPDIR/go"
+	wait_until 10 has_line "$LOG" "line 600"
+	assert [ ! -e "$LOG.1" ]
+	run -0 cmp "$LOG" <(seq -f 'line %g' 301 600)
 }
 
 @test "the log options without a supervisor or a file: one line, exit 2, nothing left" {

@@ -101,12 +101,17 @@ time.sleep(1000)' "$BATS_TEST_TMPDIR/seen"
 	run -0 cat "$BATS_TEST_TMPDIR/seen"
 	assert_output --regexp '^@'
 	refute_output "$SOCK"
+	kill -TERM "$DZ"
+	dz_exited 0
 }
 
 @test "--notify-fd: a line on the descriptor is relayed" {
 	relayed --notify-fd 3 sh -c 'sleep 0.3; echo ready >&3; exec sleep "$1"' sh "$MARK"
 	wait_until 10 has_message "READY=1 MAINPID=$DZ"
 	track_marker "$MARK"
+	kill -TERM "$DZ"
+	dz_exited 0
+	assert_equal "$(procs_with_arg "$MARK")" ""
 }
 
 @test "--wait-for path, with -r: READY=1 once, the supervisor as the main pid across restarts" {
