@@ -137,9 +137,21 @@ absolute(const char *path)
 static void
 make_runtime_dir(struct options *o, struct launch *l)
 {
+	const char *abs;
+	char *dir;
+	size_t len;
+
 	if (o->runtime_dir == NULL)
 		return;
-	o->runtime_dir = absolute(o->runtime_dir);
+	/* "run/" names the link "run", never what it points to. */
+	abs = absolute(o->runtime_dir);
+	if ((dir = strdup(abs)) == NULL)
+		die_errno(STATUS_FAILED, errno, "--runtime-dir");
+	if (abs != o->runtime_dir)
+		free((char *)abs);
+	for (len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
+		dir[len - 1] = '\0';
+	o->runtime_dir = dir;
 	(void)rundir_make(o, l->user, &l->rundir_made);
 	l->rundir = o->runtime_dir;
 	verbose(o, "%s %s", l->rundir_made ? "made" : "found", l->rundir);
@@ -305,6 +317,9 @@ main(int argc, char **argv)
 	roles_check(&o);
 	resolve_program(&o, &l);
 	resolve_user(&o, &l);
+	if (o.set.caps_spec != NULL && l.user != NULL && l.user->uid == 0)
+		die(STATUS_USAGE, "--cap: -u %s is root, who keeps every "
+		    "capability", o.user);
 	if (env_apply(&o, l.user) == -1)
 		die_errno(STATUS_FAILED, errno, "environment");
 	relay_capture(&l.relay, &o);

@@ -147,6 +147,7 @@ struct options {
 	const char *runtime_dir; /* --runtime-dir */
 	struct settings set;	/* --oom-score-adj, --ionice, --sched, ... */
 	enum restart restart;	/* --restart */
+	bool restart_spec;	/* --restart given */
 	const char *success_spec; /* --success-exit-status as given */
 	uint8_t success_exit[32]; /* clean exit statuses, as bits */
 	uint64_t success_sig;	/* clean signals, as bits */
@@ -303,6 +304,8 @@ struct relay {
 	bool active;		/* foreground, conditions, NOTIFY_SOCKET */
 	bool ready;		/* READY=1 sent */
 	bool stopping;		/* STOPPING=1 sent */
+	int gave_up;		/* ERRNO= (or -1: STOPPING=1) before READY=1 */
+	int failed;		/* errno of the last send that failed */
 	int sock;		/* to the manager */
 	struct sockaddr_un addr;
 	socklen_t addrlen;

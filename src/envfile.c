@@ -120,7 +120,7 @@ envfile_read(int fd)
 	if (fstat(fd, &sb) == -1)
 		return NULL;
 	if (!S_ISREG(sb.st_mode) || sb.st_size > ENVFILE_MAX) {
-		errno = S_ISREG(sb.st_mode) ? EFBIG : EINVAL;
+		errno = S_ISREG(sb.st_mode) ? EFBIG : ENOTSUP;
 		return NULL;
 	}
 	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL)
@@ -156,7 +156,9 @@ envfile_apply(const char *path, bool optional)
 	unsigned long n = 0;
 	int fd, err;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+	/* Not blocking: a FIFO is refused, never waited on. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1) {
 		if (optional && errno == ENOENT)
 			return 0;
 		die_errno(STATUS_FAILED, errno, "--env-file %s", path);
@@ -164,10 +166,11 @@ envfile_apply(const char *path, bool optional)
 	buf = envfile_read(fd);
 	err = errno;
 	(void)close(fd);
+	if (buf == NULL && (err == EINVAL || err == ENOTSUP))
+		die(STATUS_FAILED, "--env-file %s: %s", path, err == EINVAL ?
+		    "holds a NUL byte" : "not a regular file");
 	if (buf == NULL)
-		die_errno(STATUS_FAILED, err == EINVAL ? 0 : err,
-		    "--env-file %s%s", path, err == EINVAL ?
-		    ": not a text file" : "");
+		die_errno(STATUS_FAILED, err, "--env-file %s", path);
 	for (line = buf; line != NULL; line = next) {
 		n++;
 		if ((next = strchr(line, '\n')) != NULL)

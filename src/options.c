@@ -862,6 +862,7 @@ options_one(struct options *o, int opt, char **argv)
 			options_bad(argv, opt, optarg, "always or on-failure");
 		o->restart = strcmp(optarg, "on-failure") == 0 ?
 		    RESTART_ON_FAILURE : RESTART_ALWAYS;
+		o->restart_spec = true;
 		break;
 	case OPT_RUNTIME_DIR:
 		o->runtime_dir = options_path(optarg, argv, opt);
@@ -933,14 +934,17 @@ options_check_bare(const struct options *o, const char *word)
 static void
 options_check_ready(struct options *o)
 {
+	const char *manager;
 	size_t i;
 
 	if (o->wait_ms == -1)
 		o->wait_ms = o->notify || o->notify_fd != -1 ||
 		    o->nwaitfor > 0 ? OPTIONS_WAIT_DEFAULT : 0;
 	/* In the foreground, only to tell a service manager (relay.c). */
-	if (o->wait_ms > 0 && o->foreground && (getenv("NOTIFY_SOCKET") ==
-	    NULL || !(o->notify || o->notify_fd != -1 || o->nwaitfor > 0)))
+	manager = getenv("NOTIFY_SOCKET");
+	if (o->wait_ms > 0 && o->foreground && (manager == NULL ||
+	    *manager == '\0' || !(o->notify || o->notify_fd != -1 ||
+	    o->nwaitfor > 0)))
 		die(STATUS_USAGE, "--wait: in the foreground, only with "
 		    "--notify, --notify-fd or --wait-for under a service "
 		    "manager (NOTIFY_SOCKET)");
@@ -969,7 +973,7 @@ options_check_respawn(const struct options *o)
 		    "supervisor carries the lines");
 	if (o->child_pidfile != NULL)
 		die(STATUS_USAGE, "--child-pidfile: only with --respawn");
-	if (o->restart != RESTART_ALWAYS || o->success_spec != NULL)
+	if (o->restart_spec || o->success_spec != NULL)
 		die(STATUS_USAGE, "--%s: only with --respawn", o->success_spec !=
 		    NULL ? "success-exit-status" : "restart");
 	if (o->stamp != STAMP_NONE || o->output_max_size != 0)

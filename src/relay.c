@@ -50,7 +50,7 @@ relay_address(struct relay *rl, const char *name)
 	memset(&rl->addr, 0, sizeof rl->addr);
 	rl->addr.sun_family = AF_UNIX;
 	if ((name[0] != '/' && name[0] != '@') || len < 2 ||
-	    len > sizeof rl->addr.sun_path)
+	    len + (name[0] == '/') > sizeof rl->addr.sun_path)
 		return -1;
 	memcpy(rl->addr.sun_path, name, len);
 	if (name[0] == '@')
@@ -103,17 +103,27 @@ relay_open(struct relay *rl, const struct options *o)
 	return 0;
 }
 
-/* One message to the manager; never waits, and a lost one is said. */
-static void
+/*
+ * One message to the manager; never waits.  False if it could not be
+ * sent, said once for each reason.
+ */
+static bool
 relay_send(struct relay *rl, struct logpipe *log, const char *msg)
 {
 	if (sendto(rl->sock, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL,
-	    (struct sockaddr *)&rl->addr, rl->addrlen) == -1)
+	    (struct sockaddr *)&rl->addr, rl->addrlen) != -1)
+		return true;
+	if (errno != rl->failed)
 		logpipe_say(log, LOG_WARNING, "telling the service manager: ",
 		    strerror(errno), (char *)NULL);
+	rl->failed = errno;
+	return false;
 }
 
-/* The program is ready: READY=1, with the supervisor as the main pid. */
+/*
+ * The program is ready: READY=1, with the supervisor as the main pid.
+ * One the manager's full queue refused is sent again at the next tick.
+ */
 static void
 relay_ready(struct relay *rl, struct logpipe *log)
 {
@@ -123,8 +133,7 @@ relay_ready(struct relay *rl, struct logpipe *log)
 
 	memcpy(msg, "READY=1\nMAINPID=", n);
 	memcpy(msg + n, pid, strlen(pid) + 1);
-	relay_send(rl, log, msg);
-	rl->ready = true;
+	rl->ready = relay_send(rl, log, msg);
 }
 
 /* Asked to stop: STOPPING=1, once. */
@@ -133,7 +142,7 @@ relay_stopping(struct relay *rl, struct logpipe *log)
 {
 	if (!rl->active || rl->stopping)
 		return;
-	relay_send(rl, log, "STOPPING=1");
+	(void)relay_send(rl, log, "STOPPING=1");
 	rl->stopping = true;
 }
 
@@ -251,9 +260,14 @@ relay_check(struct relay *rl, const struct options *o, struct ready *r,
 
 	if (!rl->active)
 		return -1;
-	/* Read always, so that a program's datagrams never fill the queue. */
-	if (relay_revents(pfd, n, r->sock) & POLLIN)
-		(void)ready_read_socket(o, r, child, &err);
+	/*
+	 * Read always, so that a program's datagrams never fill the queue;
+	 * ERRNO= or STOPPING=1 before READY=1 means it never will be.
+	 */
+	if ((relay_revents(pfd, n, r->sock) & POLLIN) &&
+	    ready_read_socket(o, r, child, &err) == 1 && !rl->ready &&
+	    !rl->stopping)
+		rl->gave_up = err != 0 ? err : -1;
 	if (relay_revents(pfd, n, r->pipe_rd) & (POLLIN | POLLHUP))
 		(void)ready_read_pipe(r, &err);
 	if (rl->ready || rl->stopping || child == -1)
@@ -273,15 +287,15 @@ relay_check(struct relay *rl, const struct options *o, struct ready *r,
 		for (i = 0; i < o->nwaitfor; i++)
 			relay_tcp_close(rl, i);
 		relay_ready(rl, log);
-		return -1;
+		return rl->ready ? -1 : RELAY_TICK_MS;
 	}
 	return RELAY_TICK_MS;
 }
 
-/* Has the time for the first readiness run out? */
+/* Has the time for the first readiness run out, or did the program give up? */
 bool
 relay_late(const struct relay *rl)
 {
 	return rl->active && !rl->ready && !rl->stopping &&
-	    clock_ms() >= rl->deadline;
+	    (rl->gave_up != 0 || clock_ms() >= rl->deadline);
 }

@@ -45,17 +45,91 @@ rundir_holds(const struct stat *dir, const char *path)
 	return false;
 }
 
+/* src as a string in dst of size bytes; -1 if it does not fit. */
+static int
+rundir_copy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (len >= size)
+		return -1;
+	memcpy(dst, src, len + 1);
+	return 0;
+}
+
+/*
+ * May a symbolic link be followed in this directory?  Only where root
+ * alone can have put it (as /var/run -> /run): the directory is root's
+ * and nobody else may write to it.
+ */
+static bool
+rundir_trusted(int dirfd)
+{
+	struct stat sb;
+
+	return fstat(dirfd, &sb) == 0 && sb.st_uid == 0 &&
+	    (sb.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/*
+ * The parent of path (absolute, without trailing slashes), opened one
+ * component at a time from "/", so that no symbolic link a user planted
+ * on the way (in a directory the user owns) is followed; the last
+ * component is left in last.  -1 with errno on failure.
+ */
+static int
+rundir_parent(const char *path, char *last, size_t size)
+{
+	char buf[PATH_MAX], *comp, *next, *end;
+	int dirfd, fd;
+
+	if (rundir_copy(buf, path, sizeof buf) == -1 || buf[0] != '/') {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	end = strrchr(buf, '/');
+	if (rundir_copy(last, end + 1, size) == -1 || *last == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	*end = '\0';
+	if ((dirfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	for (comp = buf + 1; comp < end && *comp != '\0'; comp = next) {
+		if ((next = strchr(comp, '/')) != NULL)
+			*next++ = '\0';
+		else
+			next = end;
+		if (*comp == '\0')
+			continue;
+		fd = openat(dirfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (fd == -1 && (errno == ELOOP || errno == ENOTDIR) &&
+		    rundir_trusted(dirfd))
+			fd = openat(dirfd, comp, O_RDONLY | O_DIRECTORY |
+			    O_CLOEXEC);
+		(void)close(dirfd);
+		if ((dirfd = fd) == -1)
+			return -1;
+	}
+	return dirfd;
+}
+
 /* The directory, owned by uid:gid, mode 0755; *made if we created it. */
 static int
 rundir_open(const char *path, uid_t uid, gid_t gid, bool *made,
     struct stat *sb)
 {
-	int fd, err;
+	char last[NAME_MAX + 1];
+	int parent, fd = -1, err;
 
-	*made = mkdir(path, 0755) == 0;
-	if (!*made && errno != EEXIST)
+	*made = false;
+	if ((parent = rundir_parent(path, last, sizeof last)) == -1)
 		return -1;
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	*made = mkdirat(parent, last, 0755) == 0;
+	if (!*made && errno != EEXIST)
+		goto fail;
+	if ((fd = openat(parent, last, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
 		goto fail;
 	if (*made && (fchown(fd, uid, gid) == -1 || fchmod(fd, 0755) == -1))
@@ -63,13 +137,15 @@ rundir_open(const char *path, uid_t uid, gid_t gid, bool *made,
 	if (fstat(fd, sb) == -1)
 		goto fail;
 	(void)close(fd);
+	(void)close(parent);
 	return 0;
 fail:
 	err = errno;
 	if (fd != -1)
 		(void)close(fd);
 	if (*made)
-		(void)rmdir(path);
+		(void)unlinkat(parent, last, AT_REMOVEDIR);
+	(void)close(parent);
 	*made = false;
 	errno = err;
 	return -1;

@@ -633,6 +633,8 @@ static enum state
 on_stop_running(struct supervisor *s)
 {
 	(void)kill(-s->child, s->sig);
+	/* A stopped program could not act on it: let it, as systemd does. */
+	(void)kill(-s->child, SIGCONT);
 	s->timer = clock_ms() + s->o->stop_timeout_ms;
 	return STOPPING;
 }
@@ -763,10 +765,19 @@ static void
 supervise_late(struct supervisor *s)
 {
 	char num[DECIMAL_LEN];
+	int err = s->l->relay.gave_up;
 
-	logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " was not ready within ",
-	    decimal_seconds(num, s->o->wait_ms), " s; stopping it",
-	    (char *)NULL);
+	if (err > 0)
+		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " failed before "
+		    "it was ready: ", strerror(err), "; stopping it",
+		    (char *)NULL);
+	else if (err < 0)
+		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " was stopping "
+		    "before it was ready; stopping it", (char *)NULL);
+	else
+		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " was not ready "
+		    "within ", decimal_seconds(num, s->o->wait_ms),
+		    " s; stopping it", (char *)NULL);
 	s->late = true;
 	relay_stopping(&s->l->relay, &s->log);
 	s->sig = SIGTERM;

@@ -137,6 +137,18 @@ time.sleep(1000)' "$BATS_TEST_TMPDIR/seen"
 	assert_equal "$(procs_with_arg "$MARK")" ""
 }
 
+@test "--notify: ERRNO= before READY=1 fails at once: STOPPING=1, exit 125, the program stopped" {
+	relayed --wait=20 --notify python3 -c '
+import os, socket, time
+addr = os.environ["NOTIFY_SOCKET"]
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"ERRNO=5", "\0" + addr[1:])
+time.sleep(1000)' "$MARK"
+	dz_exited 125
+	assert has_message "STOPPING=1"
+	run -1 grep READY "$MSGS"
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
 @test "the program dies before it is ready: no READY=1, its status is daemonize's" {
 	relayed --wait-for "path:$BATS_TEST_TMPDIR/never" sh -c 'sleep 0.2; exit 3'
 	dz_exited 3

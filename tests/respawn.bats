@@ -693,3 +693,12 @@ after-hup"
 	assert_equal "$stderr" "daemonize: --child-pidfile: only with --respawn"
 	assert [ ! -e "$CPF" ]
 }
+
+@test "a stopped program is continued after TERM, so that it can act on it" {
+	start_supervisor --stop-timeout 20 sh -c 'kill -STOP $$; sleep 1000'
+	wait_until 5 test "$(proc_field "$CHILD" 3)" = T
+	kill -TERM "$SUP"
+	# Well before --stop-timeout: TERM reached it at once.
+	wait_until 5 pid_gone "$SUP"
+	assert pid_gone "$CHILD"
+}

@@ -87,6 +87,8 @@ ends_cleanly() {
 	assert_equal "$stderr" "daemonize: --restart sometimes: expected always or on-failure"
 	run --separate-stderr -2 "$DAEMONIZE" -p "$PF" --restart on-failure sleep "$MARK"
 	assert_equal "$stderr" "daemonize: --restart: only with --respawn"
+	run --separate-stderr -2 "$DAEMONIZE" -f --restart always sleep "$MARK"
+	assert_equal "$stderr" "daemonize: --restart: only with --respawn"
 	run --separate-stderr -2 "$DAEMONIZE" -r -p "$PF" --success-exit-status 3 sleep "$MARK"
 	assert_equal "$stderr" "daemonize: --success-exit-status: only with --restart on-failure"
 	for bad in 256 -1 NOSUCH 3x ''; do

@@ -66,9 +66,15 @@ EOF
 	run --separate-stderr -125 "$DAEMONIZE" -p "$PF" --env-file "$f.none" sleep "$MARK"
 	assert_equal "$stderr" "daemonize: --env-file $f.none: No such file or directory"
 	run --separate-stderr -125 "$DAEMONIZE" -p "$PF" --env-file "$BATS_TEST_TMPDIR" sleep "$MARK"
-	assert_equal "$stderr" "daemonize: --env-file $BATS_TEST_TMPDIR: not a text file"
+	assert_equal "$stderr" "daemonize: --env-file $BATS_TEST_TMPDIR: not a regular file"
 	assert [ ! -e "$PF" ]
 	assert_equal "$(procs_with_arg "$MARK")" ""
+	mkfifo "$f.fifo"
+	run --separate-stderr -125 timeout 10 "$DAEMONIZE" -p "$PF" --env-file "$f.fifo" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: --env-file $f.fifo: not a regular file"
+	printf 'A=1\0\n' >"$f.nul"
+	run --separate-stderr -125 "$DAEMONIZE" -p "$PF" --env-file "$f.nul" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: --env-file $f.nul: holds a NUL byte"
 	start_sleep --env-file "-$f.none" -E X=1
 	assert_equal "$(environ_of "$PID" X)" 1
 }
@@ -242,6 +248,48 @@ socket.socket().bind(("127.0.0.1", 80))'
 	assert_equal "$(procs_with_arg "$MARK")" ""
 }
 
+@test "a kernel without a setting's system call (ENOSYS): 125 naming the option, nothing left" {
+	[ -x "${DENY_SYSCALL:-}" ] || skip "no seccomp helper"
+	local dir=$BATS_TEST_TMPDIR/run
+	while read -r call opt value; do
+		run --separate-stderr -125 "$DENY_SYSCALL" "$call" "$DAEMONIZE" -p "$PF" \
+			--runtime-dir "$dir" "$opt" "$value" sleep "$MARK"
+		assert_equal "$stderr" "daemonize: $opt $value: Function not implemented"
+		assert [ ! -e "$PF" ]
+		assert [ ! -e "$dir" ]
+	done <<'EOF'
+ioprio_set --ionice idle
+sched_setscheduler --sched batch
+sched_setaffinity --cpu-affinity 0
+EOF
+	if is_root && "$DAEMONIZE" -V | grep -qx 'caps: libcap'; then
+		run --separate-stderr -125 "$DENY_SYSCALL" capset "$DAEMONIZE" -p "$PF" \
+			-u nobody --cap net_bind_service sleep "$MARK"
+		assert_equal "$stderr" "daemonize: --cap net_bind_service: Function not implemented"
+		assert [ ! -e "$PF" ]
+	fi
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
+@test "--runtime-dir: a link planted in a directory the user owns is never followed; root's own links are" {
+	is_root || skip "needs root to run the daemon as another user"
+	local nb=$BATS_TEST_TMPDIR/nb
+	mkdir "$nb" "$BATS_TEST_TMPDIR/target"
+	chown nobody "$nb"
+	ln -s "$BATS_TEST_TMPDIR/target" "$nb/p"
+	chown -h nobody "$nb/p"
+	run --separate-stderr -125 "$DAEMONIZE" -p "$PF" -u nobody --runtime-dir "$nb/p/evil" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: --runtime-dir $nb/p/evil: not a directory, or a symbolic link"
+	assert [ ! -e "$BATS_TEST_TMPDIR/target/evil" ]
+	# A trailing slash names the link, not where it points.
+	run --separate-stderr -125 "$DAEMONIZE" -p "$PF" -u nobody --runtime-dir "$nb/p/" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: --runtime-dir $nb/p: not a directory, or a symbolic link"
+	# A link of root's in root's own directory (as /var/run): followed.
+	ln -s "$BATS_TEST_TMPDIR/target" "$BATS_TEST_TMPDIR/rootlink"
+	start_sleep -u nobody --runtime-dir "$BATS_TEST_TMPDIR/rootlink/app"
+	assert_equal "$(stat -c %U "$BATS_TEST_TMPDIR/target/app")" nobody
+}
+
 @test "the settings reach every child of a supervisor" {
 	local cpf=$BATS_TEST_TMPDIR/child.pid child
 	run -0 "$DAEMONIZE" -r -p "$PF" --child-pidfile "$cpf" --oom-score-adj 300 \
@@ -290,6 +338,10 @@ EOF
 	if "$DAEMONIZE" -V | grep -qx 'caps: libcap'; then
 		run --separate-stderr -2 "$DAEMONIZE" -p "$PF" --cap net_bind_service sleep "$MARK"
 		assert_equal "$stderr" "daemonize: --cap: only with -u, whose user would otherwise lose them"
+		if is_root; then
+			run --separate-stderr -2 "$DAEMONIZE" -p "$PF" -u root --cap net_raw sleep "$MARK"
+			assert_equal "$stderr" "daemonize: --cap: -u root is root, who keeps every capability"
+		fi
 	fi
 	assert [ ! -e "$PF" ]
 	assert_equal "$(procs_with_arg "$MARK")" ""

@@ -161,6 +161,10 @@ static const struct syscall_name {
 	{ "faccessat2",		NR_FACCESSAT2 },
 	{ "setpriority",	__NR_setpriority },
 	{ "setitimer",		__NR_setitimer },
+	{ "ioprio_set",		__NR_ioprio_set },
+	{ "sched_setscheduler",	__NR_sched_setscheduler },
+	{ "sched_setaffinity",	__NR_sched_setaffinity },
+	{ "capset",		__NR_capset },
 };
 
 #define NSYSCALLS	(sizeof syscalls / sizeof syscalls[0])
