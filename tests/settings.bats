@@ -237,8 +237,10 @@ socket.socket().bind(("127.0.0.1", 80))'
 }
 
 @test "a setting the kernel refuses at start: 125, the option named, nothing left" {
-	run --separate-stderr -125 "$DAEMONIZE" -p "$PF" --cpu-affinity 1023 sleep "$MARK"
-	assert_equal "$stderr" "daemonize: --cpu-affinity 1023: Invalid argument"
+	# CPU 100: within every C library's cpu_set_t, beyond this machine.
+	[ "$(nproc --all)" -le 100 ] || skip "this machine has a CPU 100"
+	run --separate-stderr -125 "$DAEMONIZE" -p "$PF" --cpu-affinity 100 sleep "$MARK"
+	assert_equal "$stderr" "daemonize: --cpu-affinity 100: Invalid argument"
 	assert [ ! -e "$PF" ]
 	is_root || skip "needs root to drop a capability"
 	run --separate-stderr -125 without_caps sys_resource "$DAEMONIZE" -p "$PF" \
