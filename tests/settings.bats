@@ -69,6 +69,9 @@ EOF
 	assert_equal "$stderr" "daemonize: --env-file $BATS_TEST_TMPDIR: not a regular file"
 	assert [ ! -e "$PF" ]
 	assert_equal "$(procs_with_arg "$MARK")" ""
+	head -c 1100000 /dev/zero | tr '\0' '#' >"$f.big"
+	run --separate-stderr -125 "$DAEMONIZE" -p "$PF" --env-file "$f.big" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: --env-file $f.big: File too large"
 	mkfifo "$f.fifo"
 	run --separate-stderr -125 timeout 10 "$DAEMONIZE" -p "$PF" --env-file "$f.fifo" sleep "$MARK"
 	assert_equal "$stderr" "daemonize: --env-file $f.fifo: not a regular file"
@@ -116,6 +119,17 @@ EOF
 # has_cap N: this shell has capability number N in its effective set.
 has_cap() {
 	[ $((0x$(status_field $$ CapEff) >> $1 & 1)) -eq 1 ]
+}
+
+@test "--runtime-dir and the pidfile given relative to the caller's directory" {
+	is_root || skip "needs root to run the daemon as another user"
+	cd "$BATS_TEST_TMPDIR"
+	run --separate-stderr -2 "$DAEMONIZE" -p run/d.pid -u nobody --runtime-dir run/ sleep "$MARK"
+	assert_equal "$stderr" "daemonize: --runtime-dir $BATS_TEST_TMPDIR/run: run/d.pid would lie in a directory the daemon's user owns, who could replace it; keep it elsewhere"
+	assert [ ! -e run ]
+	run -0 "$DAEMONIZE" -p d.pid -u nobody --runtime-dir run sleep "$MARK"
+	PID=$(read_pidfile "$BATS_TEST_TMPDIR/d.pid")
+	assert_equal "$(stat -c '%U %a' "$BATS_TEST_TMPDIR/run")" "nobody 755"
 }
 
 @test "--oom-score-adj: in /proc, lowered as root before -u" {
