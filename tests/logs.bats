@@ -378,7 +378,7 @@ run_logrotate() {
 	touch "$BATS_TEST_TMPDIR/go"
 	# The name is no longer the file written to: nothing is shifted, a
 	# new file is refused (a link), the output goes on where it was.
-	wait_until 10 grep -qx done "$LOG.moved"
+	wait_until 10 grep -qx "done" "$LOG.moved"
 	run -0 grep -c "^daemonize: rotating $LOG: is a symbolic link, refusing to follow it; still writing to the old file\$" "$LOG.moved" ||
 		{ ls -la "$dir"; grep daemonize "$dir"/*; false; }
 	assert_equal "$(cat "$victim")" precious
