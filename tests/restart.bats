@@ -18,7 +18,9 @@ setup() {
 supervise() {
 	run -0 "$DAEMONIZE" -r -p "$PF" --child-pidfile "$CPF" --output "$LOG" \
 		--restart-delay 0.1 "$@" sh -c '
-		while [ ! -e "$1/how" ]; do sleep 0.02; done
+		# At most a minute: a test that failed leaves nothing behind.
+		n=0
+		while [ ! -e "$1/how" ] && [ $n -lt 3000 ]; do sleep 0.02; n=$((n + 1)); done
 		read -r how arg <"$1/how"
 		rm -f "$1/how"
 		if [ "$how" = kill ]; then kill -s "$arg" $$; sleep 5; fi
