@@ -151,6 +151,8 @@ start_sleep() {
 	run --separate-stderr -1 "$DAEMONIZE" --stop --kill --kill-mode=process --stop-timeout 0.2 -p "$PF"
 	wait_until 5 pid_gone "$PID"
 	helper=$(procs_with_arg "$MARK")
+	# It may have been exec'd after the start was tracked.
+	track_pid "$helper"
 	assert_equal "$stderr" "daemonize: $PF: still running after KILL: pid $helper holds the lock"
 	# Only the pid in the file was signalled; the lock keeps the pidfile.
 	assert_equal "$(procs_with_arg "$MARK" | wc -l)" 1
