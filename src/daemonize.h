@@ -82,6 +82,7 @@ enum restart {
 struct settings {
 	const char *oom_spec;	/* --oom-score-adj as given, or NULL */
 	char oom_text[8];	/* what goes into /proc/self/oom_score_adj */
+	size_t oom_len;		/* its length, known before the fork */
 	const char *ionice_spec; /* --ionice as given, or NULL */
 	int ioprio;		/* class << 13 | level */
 	const char *sched_spec;	/* --sched as given, or NULL */
@@ -179,6 +180,13 @@ static inline bool
 options_supervised(const struct options *o)
 {
 	return o->respawn || o->init;
+}
+
+/* Is readiness a condition (--notify, --notify-fd, --wait-for)? */
+static inline bool
+options_has_ready(const struct options *o)
+{
+	return o->notify || o->notify_fd != -1 || o->nwaitfor > 0;
 }
 
 /* A locked pidfile or lock file. */
@@ -534,6 +542,8 @@ int	 ready_wait(const struct options *, struct ready *, pid_t);
 int	 ready_read_socket(const struct options *, struct ready *, pid_t,
 	     int *);
 int	 ready_read_pipe(struct ready *, int *);
+bool	 ready_conditions_met(const struct options *, const struct ready *,
+	     bool (*)(const struct waitfor *, size_t, void *), void *);
 
 /* relay.c */
 void	 relay_capture(struct relay *, const struct options *);

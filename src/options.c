@@ -459,7 +459,8 @@ options_oom(struct options *o, const char *value, char **argv, int opt)
 
 	text = decimal(num, options_int(value, -1000, 1000, argv, opt,
 	    "-1000 to 1000"));
-	memcpy(o->set.oom_text, text, strlen(text) + 1);
+	o->set.oom_len = strlen(text);
+	memcpy(o->set.oom_text, text, o->set.oom_len + 1);
 	o->set.oom_spec = value;
 }
 
@@ -938,13 +939,11 @@ options_check_ready(struct options *o)
 	size_t i;
 
 	if (o->wait_ms == -1)
-		o->wait_ms = o->notify || o->notify_fd != -1 ||
-		    o->nwaitfor > 0 ? OPTIONS_WAIT_DEFAULT : 0;
+		o->wait_ms = options_has_ready(o) ? OPTIONS_WAIT_DEFAULT : 0;
 	/* In the foreground, only to tell a service manager (relay.c). */
 	manager = getenv("NOTIFY_SOCKET");
 	if (o->wait_ms > 0 && o->foreground && (manager == NULL ||
-	    *manager == '\0' || !(o->notify || o->notify_fd != -1 ||
-	    o->nwaitfor > 0)))
+	    *manager == '\0' || !options_has_ready(o)))
 		die(STATUS_USAGE, "--wait: in the foreground, only with "
 		    "--notify, --notify-fd or --wait-for under a service "
 		    "manager (NOTIFY_SOCKET)");
@@ -955,8 +954,7 @@ options_check_ready(struct options *o)
 	if (o->respawn && o->wait_ms > 0 && !o->foreground)
 		die(STATUS_USAGE, "--wait: not available with --respawn");
 	/* A bare --wait that has nothing to wait for: say what it does. */
-	if (o->wait_bare && !(o->notify || o->notify_fd != -1 ||
-	    o->nwaitfor > 0))
+	if (o->wait_bare && !options_has_ready(o))
 		warn_errno(0, "--wait without --notify, --notify-fd or "
 		    "--wait-for: ready means still running after %ld s",
 		    o->wait_ms / 1000);

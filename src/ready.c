@@ -334,9 +334,13 @@ ready_tcp(const struct waitfor *w)
 	return ok;
 }
 
-/* Are all the conditions met now? */
-static bool
-ready_all(const struct options *o, struct ready *r)
+/*
+ * Are all the conditions met now?  A port is asked of tcp(w, i, arg); a
+ * condition once met stays met.
+ */
+bool
+ready_conditions_met(const struct options *o, const struct ready *r,
+    bool (*tcp)(const struct waitfor *, size_t, void *), void *arg)
 {
 	struct stat sb;
 	size_t i;
@@ -349,16 +353,18 @@ ready_all(const struct options *o, struct ready *r)
 
 		if (!w->met)
 			w->met = w->path != NULL ? stat(w->path, &sb) == 0 :
-			    ready_tcp(w);
+			    tcp(w, i, arg);
 		all = all && w->met;
 	}
 	return all;
 }
 
 static bool
-ready_has_conditions(const struct options *o)
+ready_tcp_now(const struct waitfor *w, size_t i, void *arg)
 {
-	return o->notify || o->notify_fd != -1 || o->nwaitfor > 0;
+	(void)i;
+	(void)arg;
+	return ready_tcp(w);
 }
 
 /*
@@ -459,7 +465,8 @@ ready_wait(const struct options *o, struct ready *r, pid_t pid)
 	for (;;) {
 		if (ready_ended(pid, &si))
 			return ready_died(o, pid, pgid, &si);
-		if (ready_has_conditions(o) && ready_all(o, r)) {
+		if (options_has_ready(o) &&
+		    ready_conditions_met(o, r, ready_tcp_now, NULL)) {
 			verbose(o, "%s is ready", o->argv[0]);
 			return STATUS_OK;
 		}
@@ -475,7 +482,7 @@ ready_wait(const struct options *o, struct ready *r, pid_t pid)
 			return STATUS_FAILED;
 		}
 	}
-	if (ready_has_conditions(o))
+	if (options_has_ready(o))
 		return ready_timeout(o, pid, pgid);
 	if (ready_ended(pid, &si))
 		return ready_died(o, pid, pgid, &si);

@@ -15,7 +15,6 @@
 #include "config.h"
 
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -31,12 +30,6 @@
 #define RELAY_TICK_MS		50
 /* How long a connect to a --wait-for port may take before a new try. */
 #define RELAY_CONNECT_MS	200
-
-static bool
-relay_has_conditions(const struct options *o)
-{
-	return o->notify || o->notify_fd != -1 || o->nwaitfor > 0;
-}
 
 /*
  * The manager's address: a path, or '@' for Linux's abstract namespace.
@@ -72,7 +65,7 @@ relay_capture(struct relay *rl, const struct options *o)
 
 	memset(rl, 0, sizeof *rl);
 	rl->sock = -1;
-	if (!o->foreground || !relay_has_conditions(o) || name == NULL ||
+	if (!o->foreground || !options_has_ready(o) || name == NULL ||
 	    *name == '\0')
 		return;
 	if (relay_address(rl, name) == -1)
@@ -243,6 +236,23 @@ relay_tcp(struct relay *rl, const struct waitfor *w, size_t i, short revents,
 	return false;
 }
 
+/* What ready_conditions_met() asks of a port: a connect's progress. */
+struct relay_poll {
+	struct relay *rl;
+	const struct pollfd *pfd;
+	size_t n;
+	long now;
+};
+
+static bool
+relay_tcp_met(const struct waitfor *w, size_t i, void *arg)
+{
+	struct relay_poll *p = arg;
+
+	return relay_tcp(p->rl, w, i, relay_revents(p->pfd, p->n,
+	    p->rl->tcp[i].fd), p->now);
+}
+
 /*
  * After poll: read what the channels hold, look at the conditions, and
  * tell the manager the first time they all hold for the current child.
@@ -252,9 +262,7 @@ long
 relay_check(struct relay *rl, const struct options *o, struct ready *r,
     pid_t child, const struct pollfd *pfd, size_t n, struct logpipe *log)
 {
-	struct stat sb;
-	bool all = true;
-	long now = clock_ms();
+	struct relay_poll p = { rl, pfd, n, 0 };
 	size_t i;
 	int err;
 
@@ -272,18 +280,8 @@ relay_check(struct relay *rl, const struct options *o, struct ready *r,
 		(void)ready_read_pipe(r, &err);
 	if (rl->ready || rl->stopping || child == -1)
 		return -1;
-	if ((o->notify || o->notify_fd != -1) && !r->notified)
-		all = false;
-	for (i = 0; i < o->nwaitfor; i++) {
-		struct waitfor *w = &o->waitfor[i];
-
-		if (!w->met)
-			w->met = w->path != NULL ? stat(w->path, &sb) == 0 :
-			    relay_tcp(rl, w, i, relay_revents(pfd, n,
-			    rl->tcp[i].fd), now);
-		all = all && w->met;
-	}
-	if (all) {
+	p.now = clock_ms();
+	if (ready_conditions_met(o, r, relay_tcp_met, &p)) {
 		for (i = 0; i < o->nwaitfor; i++)
 			relay_tcp_close(rl, i);
 		relay_ready(rl, log);

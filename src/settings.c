@@ -215,7 +215,7 @@ settings_fail(struct failure *f, enum step step)
 static int
 settings_oom(const struct settings *set)
 {
-	size_t len = strlen(set->oom_text);
+	size_t len = set->oom_len;
 	ssize_t n;
 	int fd, err;
 

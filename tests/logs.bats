@@ -14,13 +14,6 @@ setup() {
 	MARK=$(unique_marker)
 }
 
-# start_supervisor ARGS...: a supervised program; sets SUP and CHILD.
-start_supervisor() {
-	run -0 "$DAEMONIZE" -r -p "$PF" --child-pidfile "$CPF" "$@"
-	SUP=$(read_pidfile "$PF")
-	CHILD=$(read_pidfile "$CPF")
-}
-
 # A writer of 30000 numbered lines in bursts, which then exits; the
 # supervisor gives up after it (--max-restarts 0).
 numbers_writer() {

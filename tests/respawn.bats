@@ -47,13 +47,6 @@ stop_rsyslog() {
 	rm -f /dev/log
 }
 
-# start_supervisor ARGS...: a supervised program; sets SUP and CHILD.
-start_supervisor() {
-	run -0 "$DAEMONIZE" -r -p "$PF" --child-pidfile "$CPF" "$@"
-	SUP=$(read_pidfile "$PF")
-	CHILD=$(read_pidfile "$CPF")
-}
-
 # start_crashing ARGS...: a supervised program that exits at once, so
 # that its child pidfile, emptied while no child runs, is not waited for;
 # sets SUP.

@@ -261,6 +261,16 @@ start_sleep() {
 	PID=$(read_pidfile "$PF")
 }
 
+# start_supervisor ARGS...: a supervised program, its pidfiles $PF and
+# $CPF; sets SUP and CHILD.
+start_supervisor() {
+	run -0 "$DAEMONIZE" -r -p "$PF" --child-pidfile "$CPF" "$@"
+	# shellcheck disable=SC2034 # for the calling test
+	SUP=$(read_pidfile "$PF")
+	# shellcheck disable=SC2034 # for the calling test
+	CHILD=$(read_pidfile "$CPF")
+}
+
 lock_held() {
 	! flock -n "$1" true
 }
