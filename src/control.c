@@ -115,18 +115,20 @@ control_holder(const char *path, pid_t pid)
 static pid_t
 control_group_of(pid_t pid)
 {
-	pid_t sid = getsid(pid), pgid = getpgid(pid);
+	pid_t pgid = getpgid(pid);
 
-	if (sid <= 0 || pgid <= 0 || pgid == pid)
+	if (pgid <= 0 || pgid == pid)
 		return 0;
 #ifdef HAVE_SETSID
-	if (pgid != sid)
+	if (getsid(pid) != pgid)
 		return 0;
 #else
 	/*
 	 * The setpgid + TIOCNOTTY replacement makes a group, not a session:
 	 * the daemon's group is then one whose leader is gone, in whatever
-	 * session, and never the caller's own.
+	 * session, and never the caller's own.  That session may have begun
+	 * outside this PID namespace (a container entered from outside),
+	 * where getsid() says 0: so it is not asked.
 	 */
 	if (pgid == getpgrp())
 		return 0;

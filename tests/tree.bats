@@ -363,6 +363,24 @@ EOF
 	assert no_marked
 }
 
+@test "in a PID namespace whose session began outside it: --stop ends the whole daemon" {
+	is_root || skip "needs root for a PID namespace"
+	command -v unshare >/dev/null || skip "needs unshare (util-linux)"
+	# Entered from outside, as a container is: the caller's session has
+	# no id in the namespace (getsid says 0), and the daemon's group is
+	# still found and ended.
+	run --separate-stderr -0 timeout "$(slow 30)" unshare --pid --fork --mount-proc \
+		env PF="$PF" M="$MARK" D="$DAEMONIZE" sh -c '
+		"$D" -p "$PF" sh -c "sleep \"\$0\" & wait" "$M" || exit 10
+		"$D" --stop --stop-timeout 5 -p "$PF" || exit 11
+		for f in /proc/[0-9]*/cmdline; do
+			tr "\0" " " <"$f" 2>/dev/null | grep -q -e "$M" && exit 12
+		done
+		exit 0' </dev/null
+	assert_equal "$stderr" ""
+	assert no_marked
+}
+
 @test "a daemon killed between fork and exec is no start: 125, no pidfile, nothing left" {
 	[ -n "${DENY_SYSCALL:-}" ] || skip "no seccomp helper on this system"
 	"$DAEMONIZE_BINARY" -V | grep -qx 'fork: vfork' ||
