@@ -151,7 +151,7 @@ struct options {
 	bool restart_spec;	/* --restart given */
 	const char *success_spec; /* --success-exit-status as given */
 	uint8_t success_exit[32]; /* clean exit statuses, as bits */
-	uint64_t success_sig;	/* clean signals, as bits */
+	uint64_t success_sig;	/* clean signals, bit N-1 for signal N */
 	enum control control;	/* --status, --signal, --stop */
 	int signal;		/* --signal */
 	int notify_fd;		/* --notify-fd, or -1 */

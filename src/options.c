@@ -260,8 +260,8 @@ options_defaults(struct options *o, int argc)
 	o->output_keep = -1;
 	/* Clean exits for --restart on-failure, as systemd counts them. */
 	o->success_exit[0] = 1;
-	o->success_sig = 1ULL << SIGHUP | 1ULL << SIGINT | 1ULL << SIGTERM |
-	    1ULL << SIGPIPE;
+	o->success_sig = 1ULL << (SIGHUP - 1) | 1ULL << (SIGINT - 1) |
+	    1ULL << (SIGTERM - 1) | 1ULL << (SIGPIPE - 1);
 }
 
 /*

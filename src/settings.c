@@ -197,10 +197,10 @@ settings_parse_statuses(const char *s, uint8_t exits[32], uint64_t *sigs)
 			exits[v / 8] |= (uint8_t)(1U << (v % 8));
 		} else if (word[0] >= '0' && word[0] <= '9')
 			return -1;
-		else if ((sig = signals_number(word)) == -1 || sig >= 64)
+		else if ((sig = signals_number(word)) == -1 || sig > 64)
 			return -1;
 		else
-			*sigs |= 1ULL << sig;
+			*sigs |= 1ULL << (sig - 1);
 	}
 }
 

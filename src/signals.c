@@ -98,7 +98,38 @@ signals_name(int sig)
 	return NULL;
 }
 
-/* A signal by name (TERM, SIGTERM, term) or number; -1 if none. */
+/*
+ * A real-time signal as kill(1) and bash name it: RTMIN, RTMIN+n, RTMAX,
+ * RTMAX-n, counted from the C library's own bounds (glibc keeps the first
+ * few for its threads).  -1 if s is none of these or names no signal.
+ */
+static int
+signals_realtime(const char *s)
+{
+	char *end;
+	long n = 0;
+	int base, sign;
+
+	if (strncasecmp(s, "RTMIN", 5) == 0) {
+		base = SIGRTMIN;
+		sign = '+';
+	} else if (strncasecmp(s, "RTMAX", 5) == 0) {
+		base = SIGRTMAX;
+		sign = '-';
+	} else
+		return -1;
+	s += 5;
+	if (*s != '\0') {
+		if (*s++ != sign || *s < '0' || *s > '9')
+			return -1;
+		n = strtol(s, &end, 10);
+		if (*end != '\0' || n > SIGRTMAX - SIGRTMIN)
+			return -1;
+	}
+	return sign == '+' ? base + (int)n : base - (int)n;
+}
+
+/* A signal by name (TERM, SIGTERM, term, RTMIN+2) or number; -1 if none. */
 int
 signals_number(const char *s)
 {
@@ -115,5 +146,5 @@ signals_number(const char *s)
 	for (i = 0; i < sizeof signals_names / sizeof signals_names[0]; i++)
 		if (strcasecmp(signals_names[i].name, s) == 0)
 			return signals_names[i].number;
-	return -1;
+	return signals_realtime(s);
 }

@@ -461,7 +461,8 @@ supervise_clean_exit(const struct supervisor *s)
 		return (s->o->success_exit[code / 8] & (1U << (code % 8))) != 0;
 	}
 	sig = WTERMSIG(s->status);
-	return sig < 64 && (s->o->success_sig & 1ULL << sig) != 0;
+	return sig >= 1 && sig <= 64 &&
+	    (s->o->success_sig & 1ULL << (sig - 1)) != 0;
 }
 
 /* The tree is gone: restart, or end (stopping, or --init without -r). */

@@ -110,6 +110,19 @@ start_sleep() {
 	pid_alive "$PID"
 }
 
+@test "--signal with a real-time signal: RTMIN+n and RTMAX-n, as kill(1) names them" {
+	start_sleep sh -c "trap 'echo min2 >> $BATS_TEST_TMPDIR/got' RTMIN+2; trap 'echo max3 >> $BATS_TEST_TMPDIR/got' RTMAX-3; while :; do sleep 0.05; done"
+	run -0 "$DAEMONIZE" --signal=RTMIN+2 -p "$PF"
+	wait_until 5 grep -qx min2 "$BATS_TEST_TMPDIR/got"
+	run -0 "$DAEMONIZE" --signal sigrtmax-3 -p "$PF"
+	wait_until 5 grep -qx max3 "$BATS_TEST_TMPDIR/got"
+	for bad in RTMIN+99 RTMAX+1 RTMIN-1 RTMIN+ RTMINX; do
+		run --separate-stderr -2 "$DAEMONIZE" --signal="$bad" -p "$PF"
+		assert_equal "$stderr" "daemonize: --signal $bad: expected a signal name or number"
+	done
+	pid_alive "$PID"
+}
+
 @test "--signal: 1 with a message when not running; nothing signalled" {
 	sleep 300 &
 	other=$!

@@ -84,6 +84,17 @@ ends_cleanly() {
 	ends_cleanly "kill USR1"
 }
 
+@test "--success-exit-status: real-time signals as RTMIN+n, RTMAX-n and RTMAX" {
+	supervise --restart on-failure --success-exit-status 'RTMIN+1,SIGRTMAX-1 rtmax'
+	ends_restarted "kill RTMIN+2"
+	ends_restarted "kill RTMAX-2"
+	ends_cleanly "kill RTMIN+1"
+	supervise --restart on-failure --success-exit-status 'RTMIN+1,SIGRTMAX-1 rtmax'
+	ends_cleanly "kill RTMAX-1"
+	supervise --restart on-failure --success-exit-status 'RTMIN+1,SIGRTMAX-1 rtmax'
+	ends_cleanly "kill RTMAX"
+}
+
 @test "restart policy values: one line, exit 2, nothing left" {
 	run --separate-stderr -2 "$DAEMONIZE" -r -p "$PF" --restart sometimes sleep "$MARK"
 	assert_equal "$stderr" "daemonize: --restart sometimes: expected always or on-failure"
@@ -93,7 +104,7 @@ ends_cleanly() {
 	assert_equal "$stderr" "daemonize: --restart: only with --respawn"
 	run --separate-stderr -2 "$DAEMONIZE" -r -p "$PF" --success-exit-status 3 sleep "$MARK"
 	assert_equal "$stderr" "daemonize: --success-exit-status: only with --restart on-failure"
-	for bad in 256 -1 NOSUCH 3x ''; do
+	for bad in 256 -1 NOSUCH 3x '' RTMIN+99 RTMIN-1 RTMAX+1 RTMIN+ RTMIN+x; do
 		run --separate-stderr -2 "$DAEMONIZE" -r -p "$PF" --restart on-failure \
 			--success-exit-status "$bad" sleep "$MARK"
 	done
