@@ -85,7 +85,7 @@ _daemonize_value()
         --signal)
             local sigs='HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV
                 USR2 PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU
-                XFSZ VTALRM PROF WINCH IO SYS'
+                XFSZ VTALRM PROF WINCH IO SYS RTMIN RTMAX'
             # TERM, SIGTERM or term alike.
             local up=${cur^^}
             if [[ $up == SIG* ]]; then

@@ -176,7 +176,7 @@ $opt -s p -l pidfile -r -F -d 'Write the pid to FILE and lock it'
 $opt -s r -l respawn -d 'Restart the program when it exits'
 $opt -l signal -x -a 'HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2
     PIPE ALRM TERM CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF
-    WINCH IO SYS' -d 'Send SIG to the daemon of the pidfile'
+    WINCH IO SYS RTMIN RTMAX' -d 'Send SIG to the daemon of the pidfile'
 $opt -l status -d 'Is the daemon of the pidfile running?'
 $opt -l stop -d 'Stop the daemon of the pidfile'
 $opt -l restart -x -a 'always on-failure' -d 'With -r: when to restart'
