@@ -308,16 +308,21 @@ struct relay_tcp {
 };
 
 /* Readiness relayed to a service manager's NOTIFY_SOCKET (relay.c). */
+/* Why a program never will be ready, besides an ERRNO= it sent. */
+#define RELAY_STOPPING	(-1)	/* it sent STOPPING=1 */
+#define RELAY_CLOSED	(-2)	/* it closed --notify-fd without a line */
+
 struct relay {
 	bool active;		/* foreground, conditions, NOTIFY_SOCKET */
 	bool ready;		/* READY=1 sent */
 	bool stopping;		/* STOPPING=1 sent */
-	int gave_up;		/* ERRNO= (or -1: STOPPING=1) before READY=1 */
+	int gave_up;		/* ERRNO=, or RELAY_*, before READY=1 */
 	int failed;		/* errno of the last send that failed */
 	int sock;		/* to the manager */
 	struct sockaddr_un addr;
 	socklen_t addrlen;
 	long deadline;		/* for the first readiness (--wait) */
+	long closed;		/* when --notify-fd closed without a line */
 	struct relay_tcp *tcp;	/* one per --wait-for */
 };
 
@@ -549,6 +554,7 @@ bool	 ready_conditions_met(const struct options *, const struct ready *,
 void	 relay_capture(struct relay *, const struct options *);
 int	 relay_open(struct relay *, const struct options *);
 void	 relay_stopping(struct relay *, struct logpipe *);
+int	 relay_pipe(const struct relay *, struct ready *, struct spawn *);
 void	 relay_child(struct relay *, const struct options *, struct ready *);
 size_t	 relay_pollfds(const struct relay *, const struct options *,
 	     const struct ready *, struct pollfd *);

@@ -16,8 +16,10 @@
 
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,7 +141,31 @@ relay_stopping(struct relay *rl, struct logpipe *log)
 	rl->stopping = true;
 }
 
-/* A new child: its conditions start over. */
+/*
+ * Before a child is made: a --notify-fd pipe of its own, into the plan.
+ * The supervisor keeps no write end once the child has it (relay_child),
+ * so that a program that closes the descriptor without a line is seen to
+ * (end-of-file), as a daemon's --wait sees it.  The first child's pipe is
+ * the one the caller made.
+ */
+int
+relay_pipe(const struct relay *rl, struct ready *r, struct spawn *plan)
+{
+	int fds[2];
+
+	if (!rl->active || plan->nmoves == 0 || r->pipe_wr != -1)
+		return 0;
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return -1;
+	if (r->pipe_rd != -1)
+		(void)close(r->pipe_rd);
+	r->pipe_rd = fds[0];
+	r->pipe_wr = fds[1];
+	plan->moves[0].from = fds[1];
+	return 0;
+}
+
+/* A new child: its conditions start over, and its pipe is its own. */
 void
 relay_child(struct relay *rl, const struct options *o, struct ready *r)
 {
@@ -148,8 +174,54 @@ relay_child(struct relay *rl, const struct options *o, struct ready *r)
 	if (!rl->active)
 		return;
 	r->notified = false;
+	rl->closed = 0;
+	if (r->pipe_wr != -1)
+		(void)close(r->pipe_wr);
+	r->pipe_wr = -1;
 	for (i = 0; i < o->nwaitfor; i++)
 		o->waitfor[i].met = false;
+}
+
+/* Has the child exited (a zombie not yet reaped)?  Never waits. */
+static bool
+relay_child_exited(pid_t child)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof si);
+	return waitid(P_PID, (id_t)child, &si, WEXITED | WNOHANG |
+	    WNOWAIT) == 0 && si.si_pid == child;
+}
+
+/*
+ * The --notify-fd pipe: read it; at end-of-file it is closed, and the
+ * time noted if no line came.
+ */
+static void
+relay_read_pipe(struct relay *rl, struct ready *r)
+{
+	int err;
+
+	if (ready_read_pipe(r, &err) != 1)
+		return;
+	(void)close(r->pipe_rd);
+	r->pipe_rd = -1;
+	if (!r->notified)
+		rl->closed = clock_ms();
+}
+
+/*
+ * The pipe closed without a line: a child still running then never will
+ * be ready.  One that is exiting closed it by exiting, and its exit is
+ * the supervisor's to handle as any other: the kernel closes a process's
+ * descriptors a moment before it becomes a zombie, so the child is given
+ * a tick to become one.
+ */
+static bool
+relay_closed_early(const struct relay *rl, pid_t child, long now)
+{
+	return rl->closed != 0 && !relay_child_exited(child) &&
+	    now - rl->closed >= RELAY_TICK_MS;
 }
 
 /* The descriptors to poll: the channels, and ports being connected to. */
@@ -275,12 +347,16 @@ relay_check(struct relay *rl, const struct options *o, struct ready *r,
 	if ((relay_revents(pfd, n, r->sock) & POLLIN) &&
 	    ready_read_socket(o, r, child, &err) == 1 && !rl->ready &&
 	    !rl->stopping)
-		rl->gave_up = err != 0 ? err : -1;
+		rl->gave_up = err != 0 ? err : RELAY_STOPPING;
 	if (relay_revents(pfd, n, r->pipe_rd) & (POLLIN | POLLHUP))
-		(void)ready_read_pipe(r, &err);
+		relay_read_pipe(rl, r);
 	if (rl->ready || rl->stopping || child == -1)
 		return -1;
 	p.now = clock_ms();
+	if (relay_closed_early(rl, child, p.now)) {
+		rl->gave_up = RELAY_CLOSED;
+		return -1;
+	}
 	if (ready_conditions_met(o, r, relay_tcp_met, &p)) {
 		for (i = 0; i < o->nwaitfor; i++)
 			relay_tcp_close(rl, i);

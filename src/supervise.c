@@ -205,7 +205,8 @@ supervise_spawn(struct supervisor *s)
 	sigset_t saved;
 	int fds[2], err;
 
-	if (pipe2(fds, O_CLOEXEC) == -1) {
+	if (relay_pipe(&s->l->relay, &s->l->ready, &s->plan) == -1 ||
+	    pipe2(fds, O_CLOEXEC) == -1) {
 		s->failure = (struct failure){ STEP_PIPE, errno, 0, -1 };
 		return -1;
 	}
@@ -772,9 +773,13 @@ supervise_late(struct supervisor *s)
 		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " failed before "
 		    "it was ready: ", strerror(err), "; stopping it",
 		    (char *)NULL);
-	else if (err < 0)
+	else if (err == RELAY_STOPPING)
 		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " was stopping "
 		    "before it was ready; stopping it", (char *)NULL);
+	else if (err == RELAY_CLOSED)
+		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " closed "
+		    "descriptor ", decimal(num, s->o->notify_fd), " without "
+		    "writing a line; stopping it", (char *)NULL);
 	else
 		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " was not ready "
 		    "within ", decimal_seconds(num, s->o->wait_ms),

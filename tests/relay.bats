@@ -114,6 +114,34 @@ time.sleep(1000)' "$BATS_TEST_TMPDIR/seen"
 	assert_equal "$(procs_with_arg "$MARK")" ""
 }
 
+@test "--notify-fd closed without a line: at once, not at --wait's end: STOPPING=1, exit 125, and why" {
+	relayed --wait=60 --notify-fd 3 sh -c 'exec 3>&-; exec sleep "$1"' sh "$MARK" \
+		2>"$BATS_TEST_TMPDIR/err"
+	dz_exited 125
+	assert has_message "STOPPING=1"
+	run -1 grep READY "$MSGS"
+	assert_equal "$(procs_with_arg "$MARK")" ""
+	run -0 grep -c "^daemonize: sh closed descriptor 3 without writing a line; stopping it\$" \
+		"$BATS_TEST_TMPDIR/err"
+	assert_output 1
+}
+
+@test "--notify-fd: a program that dies before its line is no give-up: its status, or with -r a restart whose line is relayed" {
+	relayed --notify-fd 3 sh -c 'sleep 0.2; exit 3'
+	dz_exited 3
+	run -1 grep READY "$MSGS"
+	local once=$BATS_TEST_TMPDIR/once
+	relayed -r --restart-delay 0.1 --notify-fd 3 sh -c '
+		if [ ! -e "$1" ]; then touch "$1"; exit 1; fi
+		echo ready >&3; exec sleep "$2"' sh "$once" "$MARK"
+	wait_until 10 has_message "READY=1 MAINPID=$DZ"
+	track_marker "$MARK"
+	kill -TERM "$DZ"
+	dz_exited 0
+	assert_equal "$(grep -c READY "$MSGS")" 1
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
 @test "--wait-for path, with -r: READY=1 once, the supervisor as the main pid across restarts" {
 	local flag=$BATS_TEST_TMPDIR/flag cpf=$BATS_TEST_TMPDIR/child.pid
 	relayed -r --child-pidfile "$cpf" --restart-delay 0.1 --wait-for "path:$flag" \
