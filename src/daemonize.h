@@ -14,6 +14,7 @@
 
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -546,6 +547,7 @@ int	 ready_prepare(const struct options *, struct ready *);
 int	 ready_wait(const struct options *, struct ready *, pid_t);
 int	 ready_read_socket(const struct options *, struct ready *, pid_t,
 	     int *);
+int	 ready_ended(pid_t, siginfo_t *);
 int	 ready_read_pipe(struct ready *, int *);
 bool	 ready_conditions_met(const struct options *, const struct ready *,
 	     bool (*)(const struct waitfor *, size_t, void *), void *);

@@ -153,7 +153,7 @@ ready_daemon_fd(const struct options *o, const struct ready *r)
  * unreaped (WNOWAIT): for as long as it is, the number of its process
  * group cannot be given to anything else.
  */
-static int
+int
 ready_ended(pid_t pid, siginfo_t *si)
 {
 	memset(si, 0, sizeof *si);
@@ -393,26 +393,43 @@ ready_poll(const struct options *o, struct ready *r, pid_t pid, long ms,
 	return rc;
 }
 
+/* What ready_conditions_met() asks of a port once the program is gone. */
+static bool
+ready_tcp_gone(const struct waitfor *w, size_t i, void *arg)
+{
+	(void)w;
+	(void)i;
+	(void)arg;
+	return false;
+}
+
 /*
  * The program died first: what it left running of its group is stopped
- * too (it holds the lock the pidfile names), then why is said.
+ * too (it holds the lock the pidfile names), then why is said.  What it
+ * said before it went is read first: a program that was ready and then
+ * died is told apart from one that never was, though both failed.
  */
 static int
-ready_died(const struct options *o, pid_t pid, pid_t pgid,
+ready_died(const struct options *o, struct ready *r, pid_t pid, pid_t pgid,
     const siginfo_t *si)
 {
-	const char *name;
+	const char *name, *when;
+	int err;
 
+	(void)ready_poll(o, r, pid, 0, &err);
+	when = options_has_ready(o) &&
+	    ready_conditions_met(o, r, ready_tcp_gone, NULL) ?
+	    "right after" : "before";
 	ready_stop(pid, pgid);
 	if (si->si_code == CLD_EXITED)
-		warn_errno(0, "%s exited with status %d before it was ready",
-		    o->argv[0], si->si_status);
+		warn_errno(0, "%s exited with status %d %s it was ready",
+		    o->argv[0], si->si_status, when);
 	else if ((name = signals_name(si->si_status)) != NULL)
-		warn_errno(0, "%s was killed by signal %s before it was ready",
-		    o->argv[0], name);
+		warn_errno(0, "%s was killed by signal %s %s it was ready",
+		    o->argv[0], name, when);
 	else
-		warn_errno(0, "%s was killed by signal %d before it was ready",
-		    o->argv[0], si->si_status);
+		warn_errno(0, "%s was killed by signal %d %s it was ready",
+		    o->argv[0], si->si_status, when);
 	return STATUS_FAILED;
 }
 
@@ -451,7 +468,7 @@ ready_timeout(const struct options *o, pid_t pid, pid_t pgid)
 int
 ready_wait(const struct options *o, struct ready *r, pid_t pid)
 {
-	long deadline = clock_ms() + o->wait_ms, left;
+	long deadline = clock_ms() + o->wait_ms, left, closed = 0;
 	/* The group the middle process's setsid made, never the caller's. */
 	pid_t pgid = getpgid(pid);
 	siginfo_t si;
@@ -464,7 +481,14 @@ ready_wait(const struct options *o, struct ready *r, pid_t pid)
 	r->pipe_wr = -1;
 	for (;;) {
 		if (ready_ended(pid, &si))
-			return ready_died(o, pid, pgid, &si);
+			return ready_died(o, r, pid, pgid, &si);
+		/*
+		 * --notify-fd closed without a line: by the program, or by
+		 * its exit, which closes its descriptors a moment before it
+		 * can be waited for.  A tick tells them apart.
+		 */
+		if (closed != 0 && clock_ms() - closed >= READY_TICK_MS)
+			return ready_refused(o, pid, pgid, -1);
 		if (options_has_ready(o) &&
 		    ready_conditions_met(o, r, ready_tcp_now, NULL)) {
 			verbose(o, "%s is ready", o->argv[0]);
@@ -474,7 +498,11 @@ ready_wait(const struct options *o, struct ready *r, pid_t pid)
 			break;
 		rc = ready_poll(o, r, pid, left < READY_TICK_MS ? left :
 		    READY_TICK_MS, &err);
-		if (rc == 1)
+		if (rc == 1 && err == -1) {
+			(void)close(r->pipe_rd);
+			r->pipe_rd = -1;
+			closed = clock_ms();
+		} else if (rc == 1)
 			return ready_refused(o, pid, pgid, err);
 		if (rc == -1) {
 			warn_errno(errno, "waiting for %s", o->argv[0]);
@@ -485,7 +513,7 @@ ready_wait(const struct options *o, struct ready *r, pid_t pid)
 	if (options_has_ready(o))
 		return ready_timeout(o, pid, pgid);
 	if (ready_ended(pid, &si))
-		return ready_died(o, pid, pgid, &si);
+		return ready_died(o, r, pid, pgid, &si);
 	verbose(o, "%s is still running", o->argv[0]);
 	return STATUS_OK;
 }

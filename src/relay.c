@@ -16,7 +16,6 @@
 
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -182,17 +181,6 @@ relay_child(struct relay *rl, const struct options *o, struct ready *r)
 		o->waitfor[i].met = false;
 }
 
-/* Has the child exited (a zombie not yet reaped)?  Never waits. */
-static bool
-relay_child_exited(pid_t child)
-{
-	siginfo_t si;
-
-	memset(&si, 0, sizeof si);
-	return waitid(P_PID, (id_t)child, &si, WEXITED | WNOHANG |
-	    WNOWAIT) == 0 && si.si_pid == child;
-}
-
 /*
  * The --notify-fd pipe: read it; at end-of-file it is closed, and the
  * time noted if no line came.
@@ -220,7 +208,9 @@ relay_read_pipe(struct relay *rl, struct ready *r)
 static bool
 relay_closed_early(const struct relay *rl, pid_t child, long now)
 {
-	return rl->closed != 0 && !relay_child_exited(child) &&
+	siginfo_t si;
+
+	return rl->closed != 0 && !ready_ended(child, &si) &&
 	    now - rl->closed >= RELAY_TICK_MS;
 }
 

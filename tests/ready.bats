@@ -148,6 +148,47 @@ PY
 	assert [ ! -e "$PF" ]
 }
 
+@test "--notify-fd: a program that dies without a line is said to have died, not to have closed it" {
+	# Its exit closes the descriptor a moment before it can be waited
+	# for; many runs, so that the moment is met.
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		run --separate-stderr -125 "$DAEMONIZE" --notify-fd 3 --wait=5 -p "$PF" sh -c 'exit 3'
+		assert_equal "$stderr" "daemonize: sh exited with status 3 before it was ready"
+		assert [ ! -e "$PF" ]
+	done
+}
+
+# ready_then_dies END: a program that writes its --notify-fd line and then
+# ends with the shell command END, while the caller is stopped, so that
+# the caller sees both at once whatever the scheduler does.  Asserts 125
+# and no pidfile; the caller's stderr is left in $BATS_TEST_TMPDIR/err.
+ready_then_dies() {
+	local flag=$BATS_TEST_TMPDIR/go dz pid rc=0
+	rm -f "$flag"
+	"$DAEMONIZE" --notify-fd 3 --wait=20 -p "$PF" sh -c '
+		n=0
+		while [ ! -e "$1" ] && [ $n -lt 1000 ]; do sleep 0.02; n=$((n + 1)); done
+		echo >&3; '"$1" sh "$flag" 2>"$BATS_TEST_TMPDIR/err" &
+	dz=$!
+	track_pid "$dz"
+	pid=$(read_pidfile "$PF")
+	kill -STOP "$dz"
+	touch "$flag"
+	wait_until 5 pid_gone "$pid"
+	kill -CONT "$dz"
+	wait "$dz" || rc=$?
+	assert_equal "$rc" 125
+	assert [ ! -e "$PF" ]
+}
+
+@test "a program ready and then dead before the caller looked: a failure, said as such" {
+	ready_then_dies 'exit 4'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "daemonize: sh exited with status 4 right after it was ready"
+	ready_then_dies 'kill -SEGV $$'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "daemonize: sh was killed by signal SEGV right after it was ready"
+}
+
 @test "--wait-for tcp: returns only once a connect works" {
 	port=$(free_port)
 	run -0 "$DAEMONIZE" --wait=10 -p "$PF" --wait-for "tcp:127.0.0.1:$port" \
