@@ -151,8 +151,7 @@ PY
 @test "--notify-fd: a program that dies without a line is said to have died, not to have closed it" {
 	# Its exit closes the descriptor a moment before it can be waited
 	# for; many runs, so that the moment is met.
-	local i
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		run --separate-stderr -125 "$DAEMONIZE" --notify-fd 3 --wait=5 -p "$PF" sh -c 'exit 3'
 		assert_equal "$stderr" "daemonize: sh exited with status 3 before it was ready"
 		assert [ ! -e "$PF" ]
