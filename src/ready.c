@@ -499,9 +499,11 @@ ready_wait(const struct options *o, struct ready *r, pid_t pid)
 		rc = ready_poll(o, r, pid, left < READY_TICK_MS ? left :
 		    READY_TICK_MS, &err);
 		if (rc == 1 && err == -1) {
+			/* Closed once its line is written: as it should. */
 			(void)close(r->pipe_rd);
 			r->pipe_rd = -1;
-			closed = clock_ms();
+			if (!r->notified)
+				closed = clock_ms();
 		} else if (rc == 1)
 			return ready_refused(o, pid, pgid, err);
 		if (rc == -1) {

@@ -73,8 +73,11 @@ spawn_descriptors(const struct spawn *sp, struct failure *f)
 	for (fd = 0; fd < 3; fd++)
 		if (dup2(sp->stdio[fd], fd) == -1)
 			return spawn_fail(f, STEP_STDIO, errno, fd);
+	/* A move onto its own number only has to survive the exec. */
 	for (i = 0; i < sp->nmoves; i++)
-		if (dup2(sp->moves[i].from, sp->moves[i].to) == -1)
+		if ((sp->moves[i].from == sp->moves[i].to ?
+		    fcntl(sp->moves[i].to, F_SETFD, 0) :
+		    dup2(sp->moves[i].from, sp->moves[i].to)) == -1)
 			return spawn_fail(f, STEP_NOTIFY_FD, errno, 0);
 	if (fds_close_except(&keep) == -1)
 		return spawn_fail(f, STEP_CLOSE, errno, 0);

@@ -84,12 +84,27 @@ struct supervisor {
 /* The self-pipe's write end, for the signal handler; nothing else. */
 static volatile sig_atomic_t supervise_sigwr = -1;
 
-static const int supervise_signals[] = {
-	SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
-	SIGALRM,
-};
-#define SUPERVISE_NSIGNALS \
-	(sizeof supervise_signals / sizeof supervise_signals[0])
+/*
+ * The signals the supervisor catches: every one it can, so that none sent
+ * to the daemon's pid (--signal, a real-time one among them) ends the
+ * supervisor and leaves its child unsupervised.  But not those that tell
+ * of its own faults or limits (it dies of them, as any process), nor job
+ * control (it stops and goes on as any process), nor PIPE and XFSZ (see
+ * supervise_signals_catch()).
+ */
+static bool
+supervise_catches(int sig)
+{
+	switch (sig) {
+	case SIGKILL: case SIGSTOP: case SIGSEGV: case SIGBUS: case SIGFPE:
+	case SIGILL: case SIGTRAP: case SIGABRT: case SIGSYS: case SIGXCPU:
+	case SIGTSTP: case SIGTTIN: case SIGTTOU: case SIGCONT:
+	case SIGPIPE: case SIGXFSZ:
+		return false;
+	default:
+		return true;
+	}
+}
 
 static void
 supervise_handler(int sig)
@@ -139,7 +154,7 @@ supervise_signals_catch(struct supervisor *s)
 {
 	struct sigaction sa;
 	sigset_t none;
-	size_t i;
+	int sig;
 
 	if (signals_defaults() == -1)
 		return -1;
@@ -151,10 +166,18 @@ supervise_signals_catch(struct supervisor *s)
 		return -1;
 	sa.sa_handler = supervise_handler;
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	for (i = 0; i < SUPERVISE_NSIGNALS; i++)
-		if (sigaction(supervise_signals[i], &sa, NULL) == -1 ||
-		    sigaddset(&s->caught, supervise_signals[i]) == -1)
+	for (sig = 1; sig < NSIG; sig++) {
+		if (!supervise_catches(sig))
+			continue;
+		/* The C library keeps a few for its threads: EINVAL. */
+		if (sigaction(sig, &sa, NULL) == -1) {
+			if (errno == EINVAL)
+				continue;
 			return -1;
+		}
+		if (sigaddset(&s->caught, sig) == -1)
+			return -1;
+	}
 	if (sigemptyset(&s->forward) == -1 || sigemptyset(&none) == -1)
 		return -1;
 	return sigprocmask(SIG_SETMASK, &none, NULL);
@@ -375,12 +398,12 @@ supervise_exec_outcome(struct supervisor *s)
 static enum state
 on_exec_ok(struct supervisor *s)
 {
-	size_t i;
+	int sig;
 
 	supervise_first(s, true);
-	for (i = 1; i < SUPERVISE_NSIGNALS; i++)
-		if (sigismember(&s->forward, supervise_signals[i]) == 1)
-			(void)kill(s->child, supervise_signals[i]);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGCHLD && sigismember(&s->forward, sig) == 1)
+			(void)kill(s->child, sig);
 	(void)sigemptyset(&s->forward);
 	if (s->stop_sig == 0)
 		return RUNNING;
@@ -865,7 +888,7 @@ supervise_settle(const struct options *o, struct launch *l,
     const struct report *r)
 {
 	struct failure f = { STEP_CHDIR, 0, 0, -1 };
-	int keep[9];
+	int keep[10];
 	struct keep k = { keep, 0, o->keep_fds, o->nkeep_fds };
 	size_t n = 0;
 
@@ -889,6 +912,12 @@ supervise_settle(const struct options *o, struct launch *l,
 	keep[n++] = l->ready.sock;
 	keep[n++] = l->ready.pipe_rd;
 	keep[n++] = l->ready.pipe_wr;
+	/*
+	 * --notify-fd's number stays taken (fds_reserve()), so that none of
+	 * the pipes made for each child lands there: the child's dup2() onto
+	 * it would then do nothing, and its exec close the descriptor.
+	 */
+	keep[n++] = o->notify_fd;
 	k.n = n;
 	f.step = STEP_CLOSE;
 	if (fds_close_except(&k) == -1)

@@ -188,6 +188,16 @@ ready_then_dies() {
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "daemonize: sh was killed by signal SEGV right after it was ready"
 }
 
+@test "--notify-fd: the line, then the descriptor closed, while another condition still waits: ready" {
+	local flag=$BATS_TEST_TMPDIR/flag
+	run -0 "$DAEMONIZE" --notify-fd 3 --wait-for "path:$flag" --wait=10 -p "$PF" \
+		sh -c 'echo ready >&3; exec 3>&-; sleep 0.3; touch "$1"; exec sleep "$2"' sh "$flag" "$MARK"
+	PID=$(read_pidfile "$PF")
+	track_marker "$MARK"
+	assert [ -e "$flag" ]
+	run -0 timeout 20 "$DAEMONIZE" --stop -p "$PF"
+}
+
 @test "--wait-for tcp: returns only once a connect works" {
 	port=$(free_port)
 	run -0 "$DAEMONIZE" --wait=10 -p "$PF" --wait-for "tcp:127.0.0.1:$port" \

@@ -142,6 +142,26 @@ time.sleep(1000)' "$BATS_TEST_TMPDIR/seen"
 	assert_equal "$(procs_with_arg "$MARK")" ""
 }
 
+@test "--notify-fd N with free numbers below N: each restarted child has N, and an exec failure is told as such" {
+	# The caller's 3 to 6, closed by the supervisor, leave room below 7
+	# for the pipes it makes for each child: none may land on 7.
+	local once=$BATS_TEST_TMPDIR/once
+	relayed -r --restart-delay 0.1 --notify-fd 7 sh -c '
+		if [ ! -e "$1" ]; then touch "$1"; exit 1; fi
+		echo ready >&7; exec sleep "$2"' sh "$once" "$MARK" \
+		3</dev/null 4</dev/null 5</dev/null 6</dev/null
+	wait_until 10 has_message "READY=1 MAINPID=$DZ"
+	track_marker "$MARK"
+	kill -TERM "$DZ"
+	dz_exited 0
+	printf '#!%s\n' "$BATS_TEST_TMPDIR/no-such-interpreter" >"$BATS_TEST_TMPDIR/bad"
+	chmod +x "$BATS_TEST_TMPDIR/bad"
+	relayed --notify-fd 7 "$BATS_TEST_TMPDIR/bad" 2>"$BATS_TEST_TMPDIR/err" \
+		3</dev/null 4</dev/null 5</dev/null 6</dev/null
+	dz_exited 126
+	run -0 grep -c "bad interpreter" "$BATS_TEST_TMPDIR/err"
+}
+
 @test "--wait-for path, with -r: READY=1 once, the supervisor as the main pid across restarts" {
 	local flag=$BATS_TEST_TMPDIR/flag cpf=$BATS_TEST_TMPDIR/child.pid
 	relayed -r --child-pidfile "$cpf" --restart-delay 0.1 --wait-for "path:$flag" \

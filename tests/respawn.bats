@@ -245,17 +245,14 @@ restarting $BATS_TEST_TMPDIR/prog in 0.200 s"
 	assert [ ! -e "$PF" ]
 }
 
-@test "HUP, USR1 and the others are forwarded to the child" {
-	start_supervisor sh -c "for s in HUP USR1 USR2 QUIT WINCH; do trap \"echo \$s >> $BATS_TEST_TMPDIR/sigs\" \$s; done; while :; do sleep 0.05; done"
-	for sig in HUP USR1 USR2 QUIT WINCH; do
-		kill -"$sig" "$SUP"
-		wait_until 5 grep -qx "$sig" "$BATS_TEST_TMPDIR/sigs"
+@test "HUP, USR1 and the others are forwarded to the child, real-time ones too; none ends the supervisor" {
+	local sigs='HUP USR1 USR2 QUIT WINCH PWR IO PROF RTMIN RTMIN+3 RTMAX-1 RTMAX'
+	start_supervisor sh -c "for s in $sigs; do trap \"echo \$s >> $BATS_TEST_TMPDIR/sigs\" \$s; done; while :; do sleep 0.05; done"
+	for sig in $sigs; do
+		kill -s "$sig" "$SUP"
+		wait_until 5 grep -qx -- "$sig" "$BATS_TEST_TMPDIR/sigs"
 	done
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/sigs")" "HUP
-USR1
-USR2
-QUIT
-WINCH"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/sigs")" "$(tr ' ' '\n' <<<"$sigs")"
 	assert_equal "$(cat "$CPF")" "$CHILD"
 	pid_alive "$SUP"
 }

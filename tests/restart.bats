@@ -85,11 +85,10 @@ ends_cleanly() {
 }
 
 @test "--success-exit-status: real-time signals as RTMIN+n, RTMAX-n and RTMAX" {
+	# RTMIN is the C library's: the shell's may differ from daemonize's
+	# (glibc's 34, musl's 35), RTMAX is 64 in both.
 	supervise --restart on-failure --success-exit-status 'RTMIN+1,SIGRTMAX-1 rtmax'
-	ends_restarted "kill RTMIN+2"
 	ends_restarted "kill RTMAX-2"
-	ends_cleanly "kill RTMIN+1"
-	supervise --restart on-failure --success-exit-status 'RTMIN+1,SIGRTMAX-1 rtmax'
 	ends_cleanly "kill RTMAX-1"
 	supervise --restart on-failure --success-exit-status 'RTMIN+1,SIGRTMAX-1 rtmax'
 	ends_cleanly "kill RTMAX"
