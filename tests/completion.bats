@@ -100,8 +100,9 @@ help_longopts() {
 @test "bash: --signal= and --signal offer the signal names daemonize knows" {
 	need_bash_completion
 	complete_bash 'daemonize --signal='
-	# src/signals.c's table: { "HUP", SIGHUP }, ...
-	assert_equal "$(offered)" "$(grep -o '{ "[A-Z0-9]*", SIG' \
+	# src/signals.c's table, { "HUP", SIGHUP }, ..., and the bounds of
+	# the real-time ones it counts from, "RTMIN" and "RTMAX".
+	assert_equal "$(offered)" "$(grep -oE '\{ "[A-Z0-9]*", SIG|"RTM(IN|AX)"' \
 		"$SRC/signals.c" | cut -d'"' -f2 | sort -u | tr '\n' ' ')"
 	assert_line TERM
 	complete_bash 'daemonize -p x.pid --signal=TE'
