@@ -133,7 +133,8 @@ while True:
 	wait_until 5 got_lines 2
 	run -0 "$DAEMONIZE" --signal rtmax-3 -p "$PF"
 	wait_until 5 got_lines 3
-	run -0 "$DAEMONIZE" --signal RTMAX -p "$PF"
+	# RTMAX-1: valgrind keeps RTMAX (64) for itself.
+	run -0 "$DAEMONIZE" --signal RTMAX-1 -p "$PF"
 	wait_until 5 got_lines 4
 	local min
 	min=$(head -n 1 "$BATS_TEST_TMPDIR/got")
@@ -141,7 +142,7 @@ while True:
 	assert_regex "$min" '^3[45]$'
 	assert_equal "$(tail -n 3 "$BATS_TEST_TMPDIR/got")" "$((min + 2))
 61
-64"
+63"
 	for bad in RTMIN+99 RTMAX+1 RTMIN-1 RTMIN+ RTMINX; do
 		run --separate-stderr -2 "$DAEMONIZE" --signal="$bad" -p "$PF"
 		assert_equal "$stderr" "daemonize: --signal $bad: expected a signal name or number"
