@@ -308,11 +308,11 @@ struct relay_tcp {
 	struct addrinfo *ai;	/* the address tried last */
 };
 
-/* Readiness relayed to a service manager's NOTIFY_SOCKET (relay.c). */
 /* Why a program never will be ready, besides an ERRNO= it sent. */
 #define RELAY_STOPPING	(-1)	/* it sent STOPPING=1 */
 #define RELAY_CLOSED	(-2)	/* it closed --notify-fd without a line */
 
+/* Readiness relayed to a service manager's NOTIFY_SOCKET (relay.c). */
 struct relay {
 	bool active;		/* foreground, conditions, NOTIFY_SOCKET */
 	bool ready;		/* READY=1 sent */
