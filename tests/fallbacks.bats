@@ -83,8 +83,10 @@ inherited_in() {
 @test "close_range refused in the foreground: closed all the same" {
 	open_inherited 50
 	"$DENY_SYSCALL" close_range "$DAEMONIZE" -f -p "$PF" sleep "$MARK" 3>&- &
-	track_pid $!
-	PID=$(read_pidfile "$PF")
+	PID=$!
+	track_pid "$PID"
+	assert_equal "$(read_pidfile "$PF")" "$PID"
+	wait_until 5 runs_program "$PID" sleep "$MARK"
 	assert_equal "$(extra_fds "$PID")" "$PF"
 }
 

@@ -153,6 +153,15 @@ kill_pidfile() {
 	kill "$pid"
 }
 
+# runs_program PID ARG...: PID has made its exec, its arguments are ARG...
+# In the foreground the pidfile is written before the exec, so a test that
+# looks at the program waits for this first.
+runs_program() {
+	local pid=$1
+	shift
+	[ "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" = "$* " ]
+}
+
 # procs_with_arg WORD: pids of processes that have WORD as an argument;
 # used only to count what a test started under a unique marker.
 procs_with_arg() {
