@@ -64,6 +64,8 @@ inherited_in() {
 	kill -KILL "$CHILD"
 	wait_until 5 new_child "$CPF" "$CHILD"
 	CHILD=$(read_pidfile "$CPF")
+	# Its pid is written at the fork: look once it has made its exec.
+	wait_until 5 runs_program "$CHILD" sleep "$MARK"
 	# The pidfile's lock, which every process of the daemon holds.
 	assert_equal "$(extra_fds "$CHILD")" "$PF"
 	kill "$SUP"

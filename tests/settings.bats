@@ -321,6 +321,8 @@ EOF
 	wait_until 5 pid_gone "$child"
 	wait_until 5 new_child "$cpf" "$child"
 	child=$(read_pidfile "$cpf")
+	# Its pid is written at the fork: look once it has made its exec.
+	wait_until 5 runs_program "$child" sleep "$MARK"
 	assert_equal "$(cat "/proc/$child/oom_score_adj")" 300
 }
 

@@ -268,6 +268,8 @@ start_sleep() {
 	run -0 "$DAEMONIZE" -p "$PF" "$@" sleep "$MARK"
 	# shellcheck disable=SC2034 # for the calling test
 	PID=$(read_pidfile "$PF")
+	# Exit 0 means the program runs: not a daemon that died at its exec.
+	assert runs_program "$PID" sleep "$MARK"
 }
 
 # start_supervisor ARGS...: a supervised program, its pidfiles $PF and
