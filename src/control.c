@@ -396,7 +396,8 @@ control_signal(const struct options *o)
 {
 	struct target t;
 	int rc = control_examine(&t, o);
-	const char *name = signals_name(o->signal);
+	char num[DECIMAL_LEN];
+	const char *name = signals_name(o->signal, num);
 
 	if (rc == LSB_DEAD_PIDFILE || rc == LSB_STOPPED)
 		warn_errno(0, "%s: not running", t.path);
@@ -415,9 +416,11 @@ control_signal(const struct options *o)
 		    "signalled", t.path);
 		return STATUS_RUNNING;
 	}
-	verbose(o, "sent %s%s to %s %ld", name != NULL ? "SIG" : "signal ",
-	    name != NULL ? name : "", o->kill_all ? "the daemon of pid" :
-	    "pid", (long)(t.holder != 0 ? t.holder : t.pid));
+	/* "SIGTERM", "SIGRTMIN+2", but "signal 16" for one without a name. */
+	verbose(o, "sent %s%s to %s %ld",
+	    *name >= '0' && *name <= '9' ? "signal " : "SIG",
+	    name, o->kill_all ? "the daemon of pid" : "pid",
+	    (long)(t.holder != 0 ? t.holder : t.pid));
 	return STATUS_OK;
 }
 

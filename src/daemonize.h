@@ -581,7 +581,7 @@ void	 roles_check(const struct options *);
 int	 signals_defaults(void);
 int	 signals_reset(void);
 int	 signals_caller(void);
-const char *signals_name(int);
+const char *signals_name(int, char [DECIMAL_LEN]);
 int	 signals_number(const char *);
 
 /* procs-linux.c, procs-none.c: the processes a scan looks for. */

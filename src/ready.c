@@ -413,7 +413,8 @@ static int
 ready_died(const struct options *o, struct ready *r, pid_t pid, pid_t pgid,
     const siginfo_t *si)
 {
-	const char *name, *when;
+	char num[DECIMAL_LEN];
+	const char *when;
 	int err;
 
 	(void)ready_poll(o, r, pid, 0, &err);
@@ -424,12 +425,9 @@ ready_died(const struct options *o, struct ready *r, pid_t pid, pid_t pgid,
 	if (si->si_code == CLD_EXITED)
 		warn_errno(0, "%s exited with status %d %s it was ready",
 		    o->argv[0], si->si_status, when);
-	else if ((name = signals_name(si->si_status)) != NULL)
-		warn_errno(0, "%s was killed by signal %s %s it was ready",
-		    o->argv[0], name, when);
 	else
-		warn_errno(0, "%s was killed by signal %d %s it was ready",
-		    o->argv[0], si->si_status, when);
+		warn_errno(0, "%s was killed by signal %s %s it was ready",
+		    o->argv[0], signals_name(si->si_status, num), when);
 	return STATUS_FAILED;
 }
 

@@ -168,8 +168,6 @@ int
 report_words(const struct failure *f, const struct options *o,
     const struct launch *l, struct words *w)
 {
-	const char *name;
-
 	*w = (struct words){ { NULL, NULL, NULL }, f->err, "" };
 	switch (f->step) {
 	case STEP_CHROOT:
@@ -225,9 +223,8 @@ report_words(const struct failure *f, const struct options *o,
 		w->what[1] = o->user != NULL ? o->user : o->group;
 		break;
 	case STEP_LOST:
-		name = signals_name(f->err);
 		w->what[0] = "daemon process killed by signal ";
-		w->what[1] = name != NULL ? name : decimal(w->num, f->err);
+		w->what[1] = signals_name(f->err, w->num);
 		w->what[2] = " before exec";
 		w->err = 0;
 		break;

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -86,16 +87,29 @@ static const struct {
 	{ "IO", SIGIO },	{ "SYS", SIGSYS },
 };
 
-/* "SEGV" for SIGSEGV; NULL for a number without a name. */
+/*
+ * A signal for messages, as kill -l names it: "SEGV" for SIGSEGV;
+ * "RTMIN+2" or "RTMAX-3" for a real-time one, from the nearer bound as
+ * bash counts them; the number (in buf) for any other.
+ */
 const char *
-signals_name(int sig)
+signals_name(int sig, char buf[DECIMAL_LEN])
 {
+	int above = sig - SIGRTMIN, below = SIGRTMAX - sig;
 	size_t i;
 
 	for (i = 0; i < sizeof signals_names / sizeof signals_names[0]; i++)
 		if (signals_names[i].number == sig)
 			return signals_names[i].name;
-	return NULL;
+	if (above < 0 || below < 0)
+		return decimal(buf, sig);
+	if (above == 0)
+		return "RTMIN";
+	if (below == 0)
+		return "RTMAX";
+	(void)snprintf(buf, DECIMAL_LEN, above <= below ? "RTMIN+%d" :
+	    "RTMAX-%d", above <= below ? above : below);
+	return buf;
 }
 
 /*

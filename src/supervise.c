@@ -187,7 +187,7 @@ static void
 supervise_say_status(struct supervisor *s)
 {
 	char pidbuf[DECIMAL_LEN], num[DECIMAL_LEN];
-	const char *argv0 = s->o->argv[0], *name;
+	const char *argv0 = s->o->argv[0];
 	const char *pid = decimal(pidbuf, (long)s->child);
 	int st = s->status;
 
@@ -198,8 +198,7 @@ supervise_say_status(struct supervisor *s)
 	else
 		logpipe_say(&s->log, LOG_NOTICE, argv0, " (pid ", pid,
 		    ") was killed by signal ",
-		    (name = signals_name(WTERMSIG(st))) != NULL ? name :
-		    decimal(num, WTERMSIG(st)), (char *)NULL);
+		    signals_name(WTERMSIG(st), num), (char *)NULL);
 }
 
 /* Remove our pidfiles (only if they are still ours) and exit. */

@@ -129,9 +129,12 @@ while True:
 	got_lines() { [ "$(wc -l <"$BATS_TEST_TMPDIR/got")" -eq "$1" ]; }
 	run -0 "$DAEMONIZE" --signal=RTMIN -p "$PF"
 	wait_until 5 got_lines 1
-	run -0 "$DAEMONIZE" --signal SIGRTMIN+2 -p "$PF"
+	# -v names them back as they were read, whatever the C library's bounds.
+	run --separate-stderr -0 "$DAEMONIZE" -v --signal SIGRTMIN+2 -p "$PF"
+	assert_equal "$stderr" "daemonize: sent SIGRTMIN+2 to pid $PID"
 	wait_until 5 got_lines 2
-	run -0 "$DAEMONIZE" --signal rtmax-3 -p "$PF"
+	run --separate-stderr -0 "$DAEMONIZE" -v --signal rtmax-3 -p "$PF"
+	assert_equal "$stderr" "daemonize: sent SIGRTMAX-3 to pid $PID"
 	wait_until 5 got_lines 3
 	# RTMAX-1: valgrind keeps RTMAX (64) for itself.
 	run -0 "$DAEMONIZE" --signal RTMAX-1 -p "$PF"
