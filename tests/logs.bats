@@ -350,11 +350,14 @@ run_logrotate() {
 	LOG=$dir/log
 	# The program, as nobody, writes until a rotation has happened, puts
 	# symbolic links to root's file where the next rotation and a reopen
-	# would write, and writes on.
+	# would write, and writes on.  It pauses in between until the test has
+	# seen all it wrote in the log: no rotation comes while it moves files.
 	start_supervisor -u nobody --output "$LOG" --output-max-size 2k \
 		--output-keep 3 sh -c '
 		i=0
 		while [ ! -e "$1.1" ]; do i=$((i + 1)); echo "$i"; done
+		echo paused
+		while [ ! -e "$3/plant" ]; do sleep 0.02; done
 		ln -sf "$2" "$1.2"
 		mv "$1" "$1.moved"
 		ln -s "$2" "$1"
@@ -365,6 +368,10 @@ run_logrotate() {
 		while [ $j -lt 1000 ]; do j=$((j + 1)); echo "more $j"; done
 		echo done
 		exec sleep "$4"' sh "$LOG" "$victim" "$BATS_TEST_TMPDIR" "$MARK"
+	# A rotation comes before a line, never after: once the last line is
+	# in the file at $LOG, none is due.
+	wait_until 10 has_line "$LOG" paused
+	touch "$BATS_TEST_TMPDIR/plant"
 	wait_until 10 has_line "$LOG.moved" planted
 	kill -ALRM "$SUP"
 	wait_until 5 grep -q "^daemonize: reopening $LOG: is a symbolic link" "$LOG.moved"
