@@ -222,6 +222,6 @@ time.sleep(1000)' "$MARK"
 	NOTIFY_SOCKET=$SOCK "$DAEMONIZE" -f sleep "$MARK" &
 	DZ=$!
 	track_pid "$DZ"
-	wait_until 5 test "$(procs_with_arg "$MARK")" = "$DZ"
+	wait_until 5 prints "$DZ" procs_with_arg "$MARK"
 	assert_equal "$(wc -l <"$MSGS")" 0
 }

@@ -121,7 +121,7 @@ steady_fds() {
 	assert_equal "$stderr" "daemonize: $PF: already running, pid $SUP"
 	# The child holds the lock too (it is part of the daemon), and
 	# nothing else of the supervisor's.
-	wait_until 5 test -n "$(extra_fds "$CHILD")"
+	wait_until 5 prints "$PF" extra_fds "$CHILD"
 	assert_equal "$(extra_fds "$CHILD")" "$PF"
 }
 
@@ -229,7 +229,7 @@ restarting $BATS_TEST_TMPDIR/prog in 0.200 s"
 	assert [ ! -e "$PF" ]
 	assert [ ! -e "$CPF" ]
 	# The whole group went: nothing of the child is left.
-	wait_until 5 test -z "$(procs_with_arg "$MARK")"
+	wait_until 5 prints "" procs_with_arg "$MARK"
 }
 
 @test "a child that ignores TERM is killed after --stop-timeout" {
@@ -690,7 +690,7 @@ after-hup"
 
 @test "a stopped program is continued after TERM, so that it can act on it" {
 	start_supervisor --stop-timeout 20 sh -c 'kill -STOP $$; sleep 1000'
-	wait_until 5 test "$(proc_field "$CHILD" 3)" = T
+	wait_until 5 prints T proc_field "$CHILD" 3
 	kill -TERM "$SUP"
 	# Well before --stop-timeout: TERM reached it at once.
 	wait_until 5 pid_gone "$SUP"

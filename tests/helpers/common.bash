@@ -58,6 +58,15 @@ wait_until() {
 	return 1
 }
 
+# prints TEXT CMD...: CMD prints TEXT.  For wait_until, which runs its
+# command on every try: a "$(...)" among wait_until's own arguments is
+# expanded once, before the first.
+prints() {
+	local want=$1
+	shift
+	[ "$("$@")" = "$want" ]
+}
+
 # A process is gone when it has no /proc entry or is a zombie.
 pid_gone() {
 	[ ! -e "/proc/$1" ] || [ "$(proc_field "$1" 3)" = Z ]
