@@ -213,7 +213,6 @@ await_daemon(const struct options *o, struct launch *l, struct report *r,
     pid_t middle)
 {
 	struct failure f;
-
 	int status;
 
 	fds_close_launch(l);

@@ -62,6 +62,24 @@ report_read(int fd, struct failure *f)
 }
 
 /*
+ * After a failure: read to the end-of-file, which comes when every
+ * process that could still write has exited, since each that reports a
+ * failure exits next.  The caller then returns with nothing of the daemon
+ * left, even where vfork is a plain fork and the middle process does not
+ * wait for the daemon.
+ */
+static void
+report_drain(int fd)
+{
+	char buf[sizeof(struct failure)];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof buf)) > 0 ||
+	    (n == -1 && errno == EINTR))
+		;
+}
+
+/*
  * In the caller: wait for the daemon's exec or its failure, and reap the
  * middle process.  Returns 0 when the program is running, 1 with *f
  * filled when something failed.
@@ -79,6 +97,8 @@ report_wait(struct report *r, pid_t middle, struct failure *f)
 		r->daemon = (pid_t)f->arg;
 	if (n == -1)
 		*f = (struct failure){ STEP_FORK, errno, 0, -1 };
+	if (n == (ssize_t)sizeof *f)
+		report_drain(r->rd);
 	(void)close(r->rd);
 	r->rd = -1;
 	while (waitpid(middle, &status, 0) == -1)
