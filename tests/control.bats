@@ -99,7 +99,8 @@ start_sleep() {
 }
 
 @test "--signal by name and number reaches the lock holder" {
-	start_sleep sh -c "trap 'echo usr1 >> $BATS_TEST_TMPDIR/got' USR1; trap 'echo hup >> $BATS_TEST_TMPDIR/got' HUP; while :; do sleep 0.05; done"
+	start_sleep sh -c "trap 'echo usr1 >> $BATS_TEST_TMPDIR/got' USR1; trap 'echo hup >> $BATS_TEST_TMPDIR/got' HUP; : >$BATS_TEST_TMPDIR/armed; while :; do sleep 0.05; done"
+	wait_armed
 	run -0 "$DAEMONIZE" --signal=USR1 -p "$PF"
 	wait_until 5 grep -qx usr1 "$BATS_TEST_TMPDIR/got"
 	run -0 "$DAEMONIZE" --signal SIGHUP -p "$PF"
@@ -177,6 +178,7 @@ while True:
 
 @test "--stop: a program that ignores TERM: 1, or KILLed with --kill" {
 	start_sleep sh -c "trap '' TERM; exec sleep $MARK"
+	wait_until 5 runs_program "$PID" sleep "$MARK"
 	run --separate-stderr -1 "$DAEMONIZE" --stop --stop-timeout 0.5 -p "$PF"
 	assert_equal "$stderr" "daemonize: $PF: pid $PID still running after TERM"
 	pid_alive "$PID"
@@ -189,6 +191,8 @@ while True:
 @test "--stop --kill --kill-mode=process: a lock still held after KILL by the daemon's own child: 1" {
 	# The pidfile's descriptor is inherited by what the daemon starts.
 	start_sleep sh -c "sleep $MARK & exec sleep $MARK"
+	# Its exec comes after the helper's fork.
+	wait_until 5 runs_program "$PID" sleep "$MARK"
 	track_marker "$MARK"
 	local helper
 	run --separate-stderr -1 "$DAEMONIZE" --stop --kill --kill-mode=process --stop-timeout 0.2 -p "$PF"

@@ -102,6 +102,7 @@ inherited_in() {
 	# A daemon deaf to TERM: the timeout still ends the wait.
 	run -0 "$DAEMONIZE" -p "$PF" sh -c "trap '' TERM; exec sleep $MARK"
 	PID=$(read_pidfile "$PF")
+	wait_until 5 runs_program "$PID" sleep "$MARK"
 	run --separate-stderr -1 timeout 20 "$DENY_SYSCALL" -e EPERM setitimer "$DAEMONIZE" --stop --stop-timeout 0.3 -p "$PF"
 	assert_equal "$stderr" "daemonize: $PF: pid $PID still running after TERM"
 	run -0 timeout 20 "$DENY_SYSCALL" setitimer "$DAEMONIZE" --stop --kill --stop-timeout 0.3 -p "$PF"

@@ -76,6 +76,8 @@ PY
 	pid=$(read_pidfile "$PF")
 	assert [ "$ELAPSED" -ge 300 ]
 	assert [ "$ELAPSED" -lt "$(slow 4000)" ]
+	# Ready, then its exec.
+	wait_until 5 runs_program "$pid" sleep "$MARK"
 	assert_equal "$(procs_with_arg "$MARK")" "$pid"
 	# The socket is only named in the environment; no descriptor leaks.
 	assert_equal "$(extra_fds "$pid")" "$PF"
@@ -117,6 +119,7 @@ PY
 	run -0 "$DAEMONIZE" --notify --wait=5 -p "$PF" sh -c \
 		"sleep 0.2; systemd-notify --pid=\$\$ --ready; exec sleep $MARK"
 	pid=$(read_pidfile "$PF")
+	wait_until 5 runs_program "$pid" sleep "$MARK"
 	assert_equal "$(procs_with_arg "$MARK")" "$pid"
 }
 
@@ -124,6 +127,7 @@ PY
 	timed_run -0 "$DAEMONIZE" --notify-fd 3 --wait=5 -p "$PF" sh -c "sleep 0.3; echo >&3; exec 3>&-; exec sleep $MARK"
 	pid=$(read_pidfile "$PF")
 	assert [ "$ELAPSED" -ge 300 ]
+	wait_until 5 runs_program "$pid" sleep "$MARK"
 	assert_equal "$(procs_with_arg "$MARK")" "$pid"
 	# The lock is not lost to the notify descriptor.
 	run -1 "$DAEMONIZE" -p "$PF" true

@@ -221,7 +221,8 @@ restarting $BATS_TEST_TMPDIR/prog in 0.200 s"
 
 @test "TERM: the child gets TERM, both are gone, pidfiles removed" {
 	start_supervisor --stop-timeout 5 sh -c \
-		"trap 'echo got-term > $BATS_TEST_TMPDIR/term; exit 0' TERM; sleep $MARK & wait"
+		"trap 'echo got-term > $BATS_TEST_TMPDIR/term; exit 0' TERM; : >$BATS_TEST_TMPDIR/armed; sleep $MARK & wait"
+	wait_armed
 	kill -TERM "$SUP"
 	wait_until 5 pid_gone "$SUP"
 	pid_gone "$CHILD"
@@ -233,7 +234,8 @@ restarting $BATS_TEST_TMPDIR/prog in 0.200 s"
 }
 
 @test "a child that ignores TERM is killed after --stop-timeout" {
-	start_supervisor --stop-timeout 1 --output "$LOG" sh -c "trap '' TERM; sleep $MARK & wait"
+	start_supervisor --stop-timeout 1 --output "$LOG" sh -c "trap '' TERM; : >$BATS_TEST_TMPDIR/armed; sleep $MARK & wait"
+	wait_armed
 	start=$(date +%s%N)
 	kill -TERM "$SUP"
 	wait_until 10 pid_gone "$SUP"
@@ -250,7 +252,8 @@ restarting $BATS_TEST_TMPDIR/prog in 0.200 s"
 	# as a musl build cannot catch 34, which musl keeps for itself; up to
 	# RTMAX-1, as valgrind keeps 64 for itself.
 	local sigs='HUP USR1 USR2 QUIT WINCH PWR IO PROF RTMIN+1 RTMIN+3 RTMAX-2 RTMAX-1'
-	start_supervisor sh -c "for s in $sigs; do trap \"echo \$s >> $BATS_TEST_TMPDIR/sigs\" \$s; done; while :; do sleep 0.05; done"
+	start_supervisor sh -c "for s in $sigs; do trap \"echo \$s >> $BATS_TEST_TMPDIR/sigs\" \$s; done; : >$BATS_TEST_TMPDIR/armed; while :; do sleep 0.05; done"
+	wait_armed
 	for sig in $sigs; do
 		kill -s "$sig" "$SUP"
 		wait_until 5 grep -qx -- "$sig" "$BATS_TEST_TMPDIR/sigs"
@@ -265,6 +268,8 @@ restarting $BATS_TEST_TMPDIR/prog in 0.200 s"
 	start_supervisor --keep-fd 5 --restart-delay 0.1 sh -c "echo \$\$ >&5; exec sleep $MARK"
 	exec 5>&-
 	assert_equal "$(readlink "/proc/$CHILD/fd/5")" "$BATS_TEST_TMPDIR/kept"
+	# Its line written, before it is killed.
+	wait_until 5 runs_program "$CHILD" sleep "$MARK"
 	kill -KILL "$CHILD"
 	wait_until 5 child_changed "$CHILD"
 	new=$(read_pidfile "$CPF")
@@ -281,14 +286,14 @@ $new"
 
 @test "a child killed by a real-time signal: logged with its name as kill -l gives it" {
 	# 50 is RTMAX-14 with glibc and with musl alike.
-	start_supervisor --output "$LOG" --max-restarts 0 sh -c 'sleep 0.5; kill -50 $$'
+	start_supervisor --output "$LOG" --max-restarts 0 sh -c "$(after_read) kill -50 \$\$"
 	wait_until 5 pid_gone "$SUP"
 	assert grep -qx "daemonize: sh (pid $CHILD) was killed by signal RTMAX-14" "$LOG"
 }
 
 @test "a last line without a newline is not lost, and gets one" {
 	start_supervisor -o "$LOG" -e "$LOG.err" --max-restarts 0 \
-		sh -c 'printf "no newline"; printf "nor here" >&2; sleep 0.5'
+		sh -c "$(after_read)"' printf "no newline"; printf "nor here" >&2'
 	wait_until 5 pid_gone "$SUP"
 	assert_equal "$(head -n 1 "$LOG")" "no newline"
 	assert_equal "$(head -n 1 "$LOG.err")" "nor here"
@@ -350,7 +355,7 @@ after-hup"
 	dir=$BATS_TEST_TMPDIR/$(printf 'd%.0s' $(seq 1 200))/$(printf 'e%.0s' $(seq 1 200))
 	mkdir -p "$dir"
 	prog=$dir/$(printf 'f%.0s' $(seq 1 200))
-	printf '#!/bin/sh\nsleep 0.5\nexit 3\n' >"$prog"
+	printf '#!/bin/sh\n%s\nexit 3\n' "$(after_read)" >"$prog"
 	chmod 755 "$prog"
 	start_supervisor --output "$LOG" --max-restarts 0 "$prog"
 	wait_until 5 pid_gone "$SUP"
@@ -512,7 +517,7 @@ for i in range(1, 30001):
 @test "--syslog: each line reaches syslog with the tag, at info or err" {
 	start_rsyslog
 	start_supervisor --syslog=dz-test --syslog-facility local3 --max-restarts 0 \
-		sh -c 'echo to-out; echo to-err >&2; printf last-without-newline; sleep 1'
+		sh -c "$(after_read)"' echo to-out; echo to-err >&2; printf last-without-newline; sleep 1'
 	wait_until 10 grep -q 'giving up' "$BATS_TEST_TMPDIR/syslog"
 	stop_rsyslog
 	run cat "$BATS_TEST_TMPDIR/syslog"
@@ -524,7 +529,7 @@ for i in range(1, 30001):
 
 @test "without --output or --syslog, what the supervisor says (giving up) goes to syslog" {
 	start_rsyslog
-	start_supervisor --max-restarts 0 sh -c 'echo lost; sleep 0.3; exit 3'
+	start_supervisor --max-restarts 0 sh -c "$(after_read)"' echo lost; sleep 0.3; exit 3'
 	wait_until 10 grep -q 'giving up' "$BATS_TEST_TMPDIR/syslog"
 	wait_until 5 pid_gone "$SUP"
 	stop_rsyslog
@@ -577,7 +582,7 @@ after-hup"
 	assert [ ! -e "$PF" ]
 	rm "$LOG"
 	mkfifo "$LOG"
-	run --separate-stderr timeout 5 "$DAEMONIZE" -r -p "$PF" --output "$LOG" sleep "$MARK"
+	run --separate-stderr timeout "$(slow 5)" "$DAEMONIZE" -r -p "$PF" --output "$LOG" sleep "$MARK"
 	track_marker "$MARK"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "daemonize: $LOG: not a regular file"

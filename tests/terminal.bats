@@ -42,6 +42,8 @@ teardown() {
 	tmux -S "$SOCK" new-session -d -x 120 -y 30 "exec bash --norc --noprofile"
 	tmux -S "$SOCK" send-keys "'$DAEMONIZE' -p '$PF' sleep $MARK" Enter
 	pid=$(read_pidfile "$PF")
+	# The pid is written before the exec.
+	wait_until 5 runs_program "$pid" sleep "$MARK"
 	tmux -S "$SOCK" send-keys C-c
 	tmux -S "$SOCK" send-keys C-z
 	tmux -S "$SOCK" send-keys C-\\

@@ -81,6 +81,8 @@ start_with_helper() {
 	wait_until 5 marked 1
 	track_marker "$MARK"
 	HELPER=$(procs_with_arg "$MARK")
+	# setsid(1) carries $MARK before it calls setsid().
+	wait_until 5 runs_program "$HELPER" sleep "$MARK"
 	# It really left: a session, and so a group, of its own.
 	assert_equal "$(proc_field "$HELPER" 6)" "$HELPER"
 	run --separate-stderr -1 timeout 20 "$DAEMONIZE" --stop --stop-timeout 0.5 -p "$PF"

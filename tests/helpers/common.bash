@@ -67,9 +67,15 @@ prints() {
 	[ "$("$@")" = "$want" ]
 }
 
-# A process is gone when it has no /proc entry or is a zombie.
+# A process is gone when it has no /proc entry, is a zombie, or is on its
+# way to become one (PF_EXITING, 0x4 in the flags: a lock or pipe it held
+# is released before its exit is complete, and a waiter woken by that may
+# look at it first).
 pid_gone() {
-	[ ! -e "/proc/$1" ] || [ "$(proc_field "$1" 3)" = Z ]
+	local stat state flags
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	read -r state _ _ _ _ _ flags _ <<<"${stat##*) }"
+	[ "$state" = Z ] || [ "$state" = X ] || (((flags & 4) != 0))
 }
 
 pid_alive() {
@@ -289,6 +295,14 @@ start_supervisor() {
 	SUP=$(read_pidfile "$PF")
 	# shellcheck disable=SC2034 # for the calling test
 	CHILD=$(read_pidfile "$CPF")
+	touch "$BATS_TEST_TMPDIR/child-read"
+}
+
+# after_read: sh that waits until start_supervisor has read CHILD, for a
+# program that would otherwise end, and take its child pidfile with it,
+# before then (the caller is slow to return under valgrind).
+after_read() {
+	echo "until [ -e '$BATS_TEST_TMPDIR/child-read' ]; do sleep 0.01; done;"
 }
 
 lock_held() {
@@ -301,6 +315,19 @@ hold_lock() {
 	flock "$1" sleep "$MARK" </dev/null >/dev/null 2>&1 3>&- &
 	track_pid $!
 	wait_until 5 lock_held "$1" || return 1
+	# flock(1) takes the lock, then forks the sleep: both carry $MARK.
+	wait_until 5 marked_twice || return 1
 	track_marker "$MARK"
 	procs_with_arg "$MARK"
+}
+
+marked_twice() {
+	[ "$(procs_with_arg "$MARK" | wc -l)" -eq 2 ]
+}
+
+# wait_armed: the program has set its traps, and said so by creating
+# $BATS_TEST_TMPDIR/armed; a signal sent before then would meet the
+# shell's default action.
+wait_armed() {
+	wait_until 5 test -e "$BATS_TEST_TMPDIR/armed"
 }
