@@ -548,6 +548,7 @@ int	 ready_wait(const struct options *, struct ready *, pid_t);
 int	 ready_read_socket(const struct options *, struct ready *, pid_t,
 	     int *);
 int	 ready_ended(pid_t, siginfo_t *);
+bool	 ready_closed_early(pid_t, long, long, long);
 int	 ready_read_pipe(struct ready *, int *);
 bool	 ready_conditions_met(const struct options *, const struct ready *,
 	     bool (*)(const struct waitfor *, size_t, void *), void *);
@@ -597,6 +598,7 @@ bool	 procs_live(pid_t);
 int	 procs_holds(pid_t, dev_t, ino_t);
 int	 procs_each(const struct procmatch *, void (*)(pid_t, void *), void *);
 int	 procs_died_unexec(pid_t);
+int	 procs_ending(pid_t);
 
 /* spawn.c */
 void	 spawn_exec(const struct spawn *, struct failure *);

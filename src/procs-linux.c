@@ -168,23 +168,19 @@ procs_each(const struct procmatch *m, void (*fn)(pid_t, void *), void *arg)
 #define PROCS_PF_FORKNOEXEC	0x00000040UL	/* forked, not yet exec'd */
 
 /*
- * Did pid die (or is it dying) without ever reaching exec?  1 yes, 0 no,
- * -1 cannot tell (no /proc, or already reaped).  The task flags are the
- * ninth field of /proc/PID/stat, readable until the zombie is reaped: a
- * task killed sets PF_EXITING first, and PF_FORKNOEXEC is cleared only by
- * a successful exec, so this tells a child killed on its way to exec from
- * a program that ran and died at once.  Only system calls and no
- * allocation: this runs after vfork.
+ * Whether pid has ended or is ending (a zombie, or PF_EXITING: a task
+ * sets it first on its way out, before it closes its descriptors), and
+ * its task flags, from /proc/PID/stat, readable until the zombie is
+ * reaped.  -1 if they cannot be read (no /proc, or already reaped).  Only
+ * system calls and no allocation: this runs after vfork.
  */
-int
-procs_died_unexec(pid_t pid)
+static int
+procs_stat_flags(pid_t pid, bool *ending, unsigned long *flags)
 {
 	char path[sizeof "/proc//stat" + DECIMAL_LEN], buf[512], *p, *q;
 	const char *num = decimal(buf, (long)pid);
-	unsigned long flags = 0;
 	ssize_t n;
 	int fd, field;
-	bool dead;
 
 	p = path;
 	for (q = (char *)"/proc/"; *q != '\0'; )
@@ -206,15 +202,45 @@ procs_died_unexec(pid_t pid)
 			p = q;
 	if (p == NULL || p[1] != ' ')
 		return -1;
-	dead = p[2] == 'Z' || p[2] == 'X';
+	*ending = p[2] == 'Z' || p[2] == 'X';
 	/* Fields 3 (state) to 9 (flags) follow, one space apart. */
 	for (q = p + 2, field = 3; field < 9 && *q != '\0'; q++)
 		if (*q == ' ')
 			field++;
-	for (; *q >= '0' && *q <= '9'; q++)
-		flags = flags * 10 + (unsigned long)(*q - '0');
+	for (*flags = 0; *q >= '0' && *q <= '9'; q++)
+		*flags = *flags * 10 + (unsigned long)(*q - '0');
 	if (field != 9)
 		return -1;
-	return (dead || (flags & PROCS_PF_EXITING)) &&
-	    (flags & PROCS_PF_FORKNOEXEC) ? 1 : 0;
+	if (*flags & PROCS_PF_EXITING)
+		*ending = true;
+	return 0;
+}
+
+/*
+ * Did pid die (or is it dying) without ever reaching exec?  1 yes, 0 no,
+ * -1 cannot tell.  PF_FORKNOEXEC is cleared only by a successful exec, so
+ * this tells a child killed on its way to exec from a program that ran
+ * and died at once.  Runs after vfork.
+ */
+int
+procs_died_unexec(pid_t pid)
+{
+	unsigned long flags;
+	bool ending;
+
+	if (procs_stat_flags(pid, &ending, &flags) == -1)
+		return -1;
+	return ending && (flags & PROCS_PF_FORKNOEXEC) ? 1 : 0;
+}
+
+/* Has pid ended, or is it on its way out?  1 yes, 0 no, -1 cannot tell. */
+int
+procs_ending(pid_t pid)
+{
+	unsigned long flags;
+	bool ending;
+
+	if (procs_stat_flags(pid, &ending, &flags) == -1)
+		return -1;
+	return ending ? 1 : 0;
 }

@@ -36,6 +36,13 @@ procs_died_unexec(pid_t pid)
 	return -1;
 }
 
+int
+procs_ending(pid_t pid)
+{
+	(void)pid;
+	return -1;
+}
+
 bool
 procs_live(pid_t pid)
 {

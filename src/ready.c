@@ -164,6 +164,26 @@ ready_ended(pid_t pid, siginfo_t *si)
 }
 
 /*
+ * --notify-fd closed without a line at closed (0: not closed): by the
+ * program, which then never will be ready, or by its exit, which closes
+ * its descriptors a moment before it can be waited for, and is to be
+ * told as a death.  The task flags tell which; where they cannot be read,
+ * a tick after the close does.
+ */
+bool
+ready_closed_early(pid_t pid, long closed, long now, long tick)
+{
+	siginfo_t si;
+	int ending;
+
+	if (closed == 0 || ready_ended(pid, &si) == 1)
+		return false;
+	if ((ending = procs_ending(pid)) != -1)
+		return ending == 0;
+	return now - closed >= tick;
+}
+
+/*
  * Is a process other than pid, and not a zombie, still in process group
  * pgid?  Read from /proc; where it cannot be, assume so.
  */
@@ -480,12 +500,7 @@ ready_wait(const struct options *o, struct ready *r, pid_t pid)
 	for (;;) {
 		if (ready_ended(pid, &si))
 			return ready_died(o, r, pid, pgid, &si);
-		/*
-		 * --notify-fd closed without a line: by the program, or by
-		 * its exit, which closes its descriptors a moment before it
-		 * can be waited for.  A tick tells them apart.
-		 */
-		if (closed != 0 && clock_ms() - closed >= READY_TICK_MS)
+		if (ready_closed_early(pid, closed, clock_ms(), READY_TICK_MS))
 			return ready_refused(o, pid, pgid, -1);
 		if (options_has_ready(o) &&
 		    ready_conditions_met(o, r, ready_tcp_now, NULL)) {

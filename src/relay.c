@@ -198,22 +198,6 @@ relay_read_pipe(struct relay *rl, struct ready *r)
 		rl->closed = clock_ms();
 }
 
-/*
- * The pipe closed without a line: a child still running then never will
- * be ready.  One that is exiting closed it by exiting, and its exit is
- * the supervisor's to handle as any other: the kernel closes a process's
- * descriptors a moment before it becomes a zombie, so the child is given
- * a tick to become one.
- */
-static bool
-relay_closed_early(const struct relay *rl, pid_t child, long now)
-{
-	siginfo_t si;
-
-	return rl->closed != 0 && !ready_ended(child, &si) &&
-	    now - rl->closed >= RELAY_TICK_MS;
-}
-
 /* The descriptors to poll: the channels, and ports being connected to. */
 size_t
 relay_pollfds(const struct relay *rl, const struct options *o,
@@ -343,7 +327,8 @@ relay_check(struct relay *rl, const struct options *o, struct ready *r,
 	if (rl->ready || rl->stopping || child == -1)
 		return -1;
 	p.now = clock_ms();
-	if (relay_closed_early(rl, child, p.now)) {
+	/* A child that closed it by exiting is handled as any exit. */
+	if (ready_closed_early(child, rl->closed, p.now, RELAY_TICK_MS)) {
 		rl->gave_up = RELAY_CLOSED;
 		return -1;
 	}

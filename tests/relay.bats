@@ -142,6 +142,16 @@ time.sleep(1000)' "$BATS_TEST_TMPDIR/seen"
 	assert_equal "$(procs_with_arg "$MARK")" ""
 }
 
+@test "--notify-fd: a program that exits without its line has exited, it did not close it" {
+	# Its exit closes the descriptor a moment before it can be waited
+	# for; many runs, so that the moment is met.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		relayed --notify-fd 3 sh -c 'exit 3' 2>"$BATS_TEST_TMPDIR/err"
+		dz_exited 3
+		run -1 grep -e closed -e STOPPING "$BATS_TEST_TMPDIR/err" "$MSGS"
+	done
+}
+
 @test "--notify-fd N with free numbers below N: each restarted child has N" {
 	# The caller's 3 to 6, closed by the supervisor, leave room below 7
 	# for the pipes it makes for each child: none may land on 7.
