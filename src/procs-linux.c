@@ -168,27 +168,38 @@ procs_each(const struct procmatch *m, void (*fn)(pid_t, void *), void *arg)
 #define PROCS_PF_FORKNOEXEC	0x00000040UL	/* forked, not yet exec'd */
 
 /*
- * Whether pid has ended or is ending (a zombie, or PF_EXITING: a task
- * sets it first on its way out, before it closes its descriptors), and
- * its task flags, from /proc/PID/stat, readable until the zombie is
- * reaped.  -1 if they cannot be read (no /proc, or already reaped).  Only
- * system calls and no allocation: this runs after vfork.
+ * Does /proc number processes as our pid namespace does?  One mounted for
+ * another (unshare --pid without --mount-proc) would show an unrelated
+ * process under each of our pids.  Only system calls: runs after vfork.
+ */
+static bool
+procs_ours(void)
+{
+	char self[DECIMAL_LEN + 1], buf[DECIMAL_LEN];
+	const char *num = decimal(buf, (long)getpid());
+	ssize_t i, n;
+
+	if ((n = readlink("/proc/self", self, sizeof self - 1)) <= 0)
+		return false;
+	for (i = 0; i < n && num[i] == self[i]; i++)
+		;
+	return i == n && num[i] == '\0';
+}
+
+/*
+ * From the stat file at path: whether the task has ended or is ending (a
+ * zombie, or PF_EXITING, which a task sets first on its way out, before
+ * it closes its descriptors), and its task flags, the ninth field,
+ * readable until the zombie is reaped.  -1 if they cannot be read.  Only
+ * system calls and no allocation: runs after vfork.
  */
 static int
-procs_stat_flags(pid_t pid, bool *ending, unsigned long *flags)
+procs_stat_flags(const char *path, bool *ending, unsigned long *flags)
 {
-	char path[sizeof "/proc//stat" + DECIMAL_LEN], buf[512], *p, *q;
-	const char *num = decimal(buf, (long)pid);
+	char buf[512], *p, *q;
 	ssize_t n;
 	int fd, field;
 
-	p = path;
-	for (q = (char *)"/proc/"; *q != '\0'; )
-		*p++ = *q++;
-	while (*num != '\0')
-		*p++ = *num++;
-	for (q = (char *)"/stat"; (*p++ = *q++) != '\0'; )
-		;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	n = read(fd, buf, sizeof buf - 1);
@@ -218,29 +229,63 @@ procs_stat_flags(pid_t pid, bool *ending, unsigned long *flags)
 
 /*
  * Did pid die (or is it dying) without ever reaching exec?  1 yes, 0 no,
- * -1 cannot tell.  PF_FORKNOEXEC is cleared only by a successful exec, so
- * this tells a child killed on its way to exec from a program that ran
- * and died at once.  Runs after vfork.
+ * -1 cannot tell (no /proc of ours, or already reaped).  PF_FORKNOEXEC is
+ * cleared only by a successful exec, so this tells a child killed on its
+ * way to exec from a program that ran and died at once.  Only system
+ * calls and no allocation: this runs after vfork.
  */
 int
 procs_died_unexec(pid_t pid)
 {
+	char path[sizeof "/proc//stat" + DECIMAL_LEN], buf[DECIMAL_LEN], *p;
+	const char *num = decimal(buf, (long)pid), *q;
 	unsigned long flags;
 	bool ending;
 
-	if (procs_stat_flags(pid, &ending, &flags) == -1)
+	if (!procs_ours())
+		return -1;
+	p = path;
+	for (q = "/proc/"; *q != '\0'; )
+		*p++ = *q++;
+	while (*num != '\0')
+		*p++ = *num++;
+	for (q = "/stat"; (*p++ = *q++) != '\0'; )
+		;
+	if (procs_stat_flags(path, &ending, &flags) == -1)
 		return -1;
 	return ending && (flags & PROCS_PF_FORKNOEXEC) ? 1 : 0;
 }
 
-/* Has pid ended, or is it on its way out?  1 yes, 0 no, -1 cannot tell. */
+/*
+ * Has pid ended, or is it on its way out?  1 yes, 0 no, -1 cannot tell.
+ * Every thread must be: a main thread that called pthread_exit is a
+ * zombie while the others run on.
+ */
 int
 procs_ending(pid_t pid)
 {
+	struct dirent *de;
+	char dir[64], path[64 + sizeof de->d_name + sizeof "//stat"];
 	unsigned long flags;
-	bool ending;
+	bool ending, running = false;
+	int seen = 0;
+	DIR *d;
 
-	if (procs_stat_flags(pid, &ending, &flags) == -1)
+	(void)snprintf(dir, sizeof dir, "/proc/%ld/task", (long)pid);
+	if (!procs_ours() || (d = opendir(dir)) == NULL)
 		return -1;
-	return ending ? 1 : 0;
+	while (!running && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		(void)snprintf(path, sizeof path, "%s/%s/stat", dir,
+		    de->d_name);
+		if (procs_stat_flags(path, &ending, &flags) == -1)
+			continue;
+		seen++;
+		running = !ending;
+	}
+	(void)closedir(d);
+	if (seen == 0)
+		return -1;
+	return running ? 0 : 1;
 }

@@ -63,10 +63,10 @@ report_read(int fd, struct failure *f)
 
 /*
  * After a failure: read to the end-of-file, which comes when every
- * process that could still write has exited, since each that reports a
- * failure exits next.  The caller then returns with nothing of the daemon
- * left, even where vfork is a plain fork and the middle process does not
- * wait for the daemon.
+ * process that could still write is on its way out, its descriptors
+ * closed, since each that reports a failure exits next.  The caller then
+ * returns with nothing of the daemon at work, even where vfork is a plain
+ * fork and the middle process does not wait for the daemon.
  */
 static void
 report_drain(int fd)

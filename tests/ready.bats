@@ -167,6 +167,48 @@ PY
 	done
 }
 
+# A python3 program whose main thread ends (pthread_exit) while another
+# closes descriptor 3 and sleeps on under the test's marker: the process
+# runs on, its main thread a zombie.
+thread_closes_fd3() {
+	printf '%s\n' 'import ctypes, os, sys, threading, time' \
+		'def closer():' \
+		'    time.sleep(0.3)' \
+		'    os.close(3)' \
+		'    time.sleep(float(sys.argv[1]))' \
+		'threading.Thread(target=closer).start()' \
+		'ctypes.CDLL(None).pthread_exit(None)' >"$BATS_TEST_TMPDIR/closer.py"
+}
+
+@test "--notify-fd closed by a thread after the main thread ended: a close, at once, not an exit" {
+	thread_closes_fd3
+	timed_run --separate-stderr -125 "$DAEMONIZE" --notify-fd 3 --wait=30 -p "$PF" \
+		python3 "$BATS_TEST_TMPDIR/closer.py" "$MARK"
+	assert_equal "$stderr" "daemonize: python3 closed descriptor 3 without writing a line"
+	assert [ "$ELAPSED" -lt "$(slow 10000)" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+	assert [ ! -e "$PF" ]
+}
+
+@test "--notify-fd in a PID namespace whose /proc is another's: an exit and a close are still told apart" {
+	is_root || skip "needs root for a PID namespace"
+	command -v unshare >/dev/null || skip "needs unshare (util-linux)"
+	thread_closes_fd3
+	# Without --mount-proc, /proc numbers processes as the caller's
+	# namespace does: daemonize must not read the daemon's pid there.
+	for _ in 1 2 3 4 5; do
+		run --separate-stderr -125 timeout "$(slow 30)" unshare --pid --fork \
+			"$DAEMONIZE" --notify-fd 3 --wait=5 -p "$PF" sh -c 'exit 3'
+		assert_equal "$stderr" "daemonize: sh exited with status 3 before it was ready"
+	done
+	run --separate-stderr -125 timeout "$(slow 30)" unshare --pid --fork \
+		"$DAEMONIZE" --notify-fd 3 --wait=30 -p "$PF" \
+		python3 "$BATS_TEST_TMPDIR/closer.py" "$MARK"
+	assert_equal "$stderr" "daemonize: python3 closed descriptor 3 without writing a line"
+	assert_equal "$(procs_with_arg "$MARK")" ""
+	assert [ ! -e "$PF" ]
+}
+
 # ready_then_dies END: a program that writes its --notify-fd line and then
 # ends with the shell command END, while the caller is stopped, so that
 # the caller sees both at once whatever the scheduler does.  Asserts 125
