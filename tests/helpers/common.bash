@@ -2,8 +2,28 @@
 # shellcheck shell=bash
 
 bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
+
+# load_assertions LIBRARY: source the files of a bats library found in
+# BATS_LIB_PATH, as bats_load_library would.  Its load.bash finds them
+# with one "$(dirname ...)" each, and bats runs a file's top level again
+# for every test: those 15 forks of the test's shell were about a third
+# of the suite's CPU time.
+load_assertions() {
+	local dir f
+	local -a dirs
+	IFS=: read -ra dirs <<<"${BATS_LIB_PATH:-/usr/lib/bats}"
+	for dir in "${dirs[@]}"; do
+		[ -f "$dir/$1/load.bash" ] || continue
+		for f in "$dir/$1"/src/*.bash; do
+			# shellcheck disable=SC1090
+			source "$f" || return 1
+		done
+		return 0
+	done
+	bats_load_library "$1"
+}
+load_assertions bats-support
+load_assertions bats-assert
 
 : "${DAEMONIZE:?DAEMONIZE must name the daemonize binary under test}"
 # The binary itself, when DAEMONIZE is a wrapper (valgrind) around it.
@@ -19,7 +39,8 @@ track_pid() {
 }
 
 # Kill exactly the recorded pids (never anything below 2), then wait for
-# them to go so the next test starts clean.
+# them to go so the next test starts clean.  The list is emptied: a test
+# that calls this in a loop waits for each pid once, not once a round.
 kill_tracked() {
 	local pid
 	[ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
@@ -33,6 +54,7 @@ kill_tracked() {
 			wait_until 5 pid_gone "$pid" || true
 		fi
 	done <"$BATS_TEST_TMPDIR/pids"
+	: >"$BATS_TEST_TMPDIR/pids"
 }
 
 # A pid we may signal: a number, and never 0, 1 or a negative group.
@@ -44,17 +66,59 @@ teardown() {
 	kill_tracked
 }
 
-# wait_until SECONDS CMD...: poll CMD every 20 ms until it succeeds; fail
-# after SECONDS (fractions allowed) times DAEMONIZE_SLOW.
+# millis VAR SECONDS: set VAR to SECONDS (fractions allowed, to the
+# millisecond) in ms, without a subshell.
+millis() {
+	local int=${2%%.*} frac=
+	[ "$int" = "$2" ] || frac=${2#*.}
+	frac=${frac}000
+	printf -v "$1" '%d' $((10#${int:-0} * 1000 + 10#${frac:0:3}))
+}
+
+# pause SECONDS: sleep without a fork: a read that times out on a FIFO
+# held open for reading and writing, where nothing is ever written.  A
+# fork of the test's shell costs milliseconds of CPU, and the polls below
+# wait thousands of times a suite.  wait_until closes the descriptor
+# when it is done, so that no process the test starts later inherits it.
+pause() {
+	local fifo=$BATS_RUN_TMPDIR/pause.fifo
+	if [ -z "${PAUSE_FD:-}" ]; then
+		[ -p "$fifo" ] || mkfifo "$fifo" 2>/dev/null || [ -p "$fifo" ] ||
+			return 1
+		exec {PAUSE_FD}<>"$fifo"
+	fi
+	read -r -t "$1" -u "$PAUSE_FD" _ || true
+}
+
+pause_done() {
+	if [ -n "${PAUSE_FD:-}" ]; then
+		exec {PAUSE_FD}>&-
+		PAUSE_FD=
+	fi
+}
+
+# wait_until SECONDS CMD...: poll CMD until it succeeds; fail after
+# SECONDS (fractions allowed) times DAEMONIZE_SLOW of pauses.  It polls
+# every 20 ms for the first second, then every 100 ms: what most tests
+# wait for comes within the first, and a long wait (a restart delay)
+# then costs a fifth of the forks of its checks.
 wait_until() {
-	local tries
-	tries=$(awk -v s="$1" -v f="$DAEMONIZE_SLOW" 'BEGIN { printf "%d", s * f * 50 + 1 }')
+	local deadline waited=0 step=20 secs
+	millis deadline "$1"
+	deadline=$((deadline * DAEMONIZE_SLOW))
 	shift
-	while [ "$tries" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.02
-		tries=$((tries - 1))
+	while :; do
+		if "$@"; then
+			pause_done
+			return 0
+		fi
+		[ "$waited" -lt "$deadline" ] || break
+		[ "$waited" -lt 1000 ] || step=100
+		printf -v secs '0.%03d' "$step"
+		pause "$secs"
+		waited=$((waited + step))
 	done
+	pause_done
 	return 1
 }
 
@@ -73,7 +137,7 @@ prints() {
 # look at it first).
 pid_gone() {
 	local stat state flags
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 0
 	read -r state _ _ _ _ _ flags _ <<<"${stat##*) }"
 	[ "$state" = Z ] || [ "$state" = X ] || (((flags & 4) != 0))
 }
@@ -97,14 +161,23 @@ file_nonempty() {
 # The command name may hold spaces, so fields are counted after its ')'.
 proc_field() {
 	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	awk -v n="$(($2 - 2))" '{ print $n }' <<<"${stat##*) }"
+	local -a f
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	read -ra f <<<"${stat##*) }"
+	echo "${f[$2 - 3]}"
 }
 
-# status_field PID NAME: the value of NAME: in /proc/PID/status.
+# status_field PID NAME: the value of NAME: in /proc/PID/status, its
+# fields joined by single spaces (read in the shell: no fork).
 status_field() {
-	awk -v k="$2:" '$1 == k { $1 = ""; sub(/^[ \t]+/, ""); print; exit }' \
-		"/proc/$1/status"
+	local -a f
+	while read -ra f; do
+		if [ "${f[0]}" = "$2:" ]; then
+			local IFS=' '
+			echo "${f[*]:1}"
+			return 0
+		fi
+	done <"/proc/$1/status"
 }
 
 # ignored_signals PID: SigIgn of PID, as 16 hex digits, less the C
