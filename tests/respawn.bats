@@ -145,10 +145,14 @@ restarting sh in 1.600 s"
 
 @test "a child that can no longer be executed: logged, retried, then given up" {
 	skip_under_valgrind "a failed execve kills valgrind itself"
-	printf '#!/bin/sh\nrm -f "$0"\nexit 1\n' >"$BATS_TEST_TMPDIR/once"
+	# It waits for "go": given up, the supervisor removes its pidfile,
+	# which start_crashing must read first, however slow the caller is.
+	printf '#!/bin/sh\nuntil [ -e "%s/go" ]; do sleep 0.01; done\nrm -f "$0"\nexit 1\n' \
+		"$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/once"
 	chmod 755 "$BATS_TEST_TMPDIR/once"
 	start_crashing --output "$LOG" --restart-delay 0.1 --max-restarts 2 \
 		--restart-window 60 "$BATS_TEST_TMPDIR/once"
+	touch "$BATS_TEST_TMPDIR/go"
 	wait_until 10 pid_gone "$SUP"
 	prog=$BATS_TEST_TMPDIR/once
 	CHILD=$(sed -n '1s/.*(pid \([0-9]*\)).*/\1/p' "$LOG")
