@@ -20,6 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef HAVE_SYS_PIDFD_H
+#include <sys/pidfd.h>
+#endif
 
 #include "daemonize.h"
 
@@ -257,6 +260,45 @@ procs_died_unexec(pid_t pid)
 }
 
 /*
+ * The number /proc gives pid, which is pid itself where /proc is of our
+ * pid namespace.  Where it is another's (unshare --pid without
+ * --mount-proc), a pidfd's fdinfo tells: its Pid line numbers the process
+ * as the /proc it is read from does.  The number stays the process's for
+ * as long as it is left unreaped, as the callers leave it.  -1 where it
+ * cannot be told (no pidfd_open, a process outside that /proc's view).
+ */
+static pid_t
+procs_number(pid_t pid)
+{
+	char path[sizeof "/proc/self/fdinfo/" + DECIMAL_LEN], buf[1024];
+	char *p, *end;
+	ssize_t n;
+	long num;
+	int pfd, fd;
+
+	if (procs_ours())
+		return pid;
+	if ((pfd = pidfd_open(pid, 0)) == -1)
+		return -1;
+	(void)snprintf(path, sizeof path, "/proc/self/fdinfo/%d", pfd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd == -1 ? -1 : read(fd, buf, sizeof buf - 1);
+	if (fd != -1)
+		(void)close(fd);
+	(void)close(pfd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((p = strstr(buf, "\nPid:")) == NULL)
+		return -1;
+	errno = 0;
+	num = strtol(p + sizeof "\nPid:" - 1, &end, 10);
+	if (errno != 0 || num <= 0 || (pid_t)num != num)
+		return -1;
+	return (pid_t)num;
+}
+
+/*
  * Has pid ended, or is it on its way out?  1 yes, 0 no, -1 cannot tell.
  * Every thread must be: a main thread that called pthread_exit is a
  * zombie while the others run on.
@@ -271,8 +313,10 @@ procs_ending(pid_t pid)
 	int seen = 0;
 	DIR *d;
 
+	if ((pid = procs_number(pid)) == -1)
+		return -1;
 	(void)snprintf(dir, sizeof dir, "/proc/%ld/task", (long)pid);
-	if (!procs_ours() || (d = opendir(dir)) == NULL)
+	if ((d = opendir(dir)) == NULL)
 		return -1;
 	while (!running && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')

@@ -14,6 +14,11 @@ int	close_range(unsigned int, unsigned int, int);
 int	clearenv(void);
 #endif
 
+#ifndef HAVE_PIDFD_OPEN
+#include <sys/types.h>
+int	pidfd_open(pid_t, unsigned int);
+#endif
+
 #ifndef HAVE_SETSID
 #include <sys/types.h>
 pid_t	setsid(void);
