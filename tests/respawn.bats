@@ -28,13 +28,20 @@ teardown() {
 start_rsyslog() {
 	is_root || skip "needs root to run a syslog daemon on /dev/log"
 	command -v rsyslogd >/dev/null || skip "rsyslog is not installed"
+	# /dev/log is one for the whole machine: where test suites run side
+	# by side, their syslog tests take turns (flock's lock file, named
+	# alike by every suite), and the lock goes with the test's process.
+	local lockdir=/run/lock
+	[ -d "$lockdir" ] || lockdir=/tmp
+	exec {DEVLOG_LOCK}>>"$lockdir/daemonize-tests-dev-log.lock"
+	flock -w "$(slow 600)" "$DEVLOG_LOCK" || fail "/dev/log stayed taken"
 	[ ! -e /dev/log ] || skip "/dev/log already exists: another syslog daemon"
 	cat >"$BATS_TEST_TMPDIR/rsyslog.conf" <<CONF
 module(load="imuxsock" SysSock.Name="/dev/log")
 template(name="dz" type="string" string="%syslogfacility-text%.%syslogseverity-text% %syslogtag%%msg%\\n")
 *.* action(type="omfile" file="$BATS_TEST_TMPDIR/syslog" template="dz")
 CONF
-	rsyslogd -n -f "$BATS_TEST_TMPDIR/rsyslog.conf" -i "$BATS_TEST_TMPDIR/rsyslog.pid" 3>&- &
+	rsyslogd -n -f "$BATS_TEST_TMPDIR/rsyslog.conf" -i "$BATS_TEST_TMPDIR/rsyslog.pid" 3>&- {DEVLOG_LOCK}>&- &
 	RSYSLOG=$!
 	track_pid "$RSYSLOG"
 	wait_until 10 test -S /dev/log
