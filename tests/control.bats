@@ -291,7 +291,7 @@ while True:
 			failed=$((failed + 1))
 			continue
 		fi
-		pid=$(cat "$PF")
+		read -r pid <"$PF" || true
 		valid_pid "$pid" || fail "no pid in $PF"
 		kill -KILL "$pid"
 		n=0

@@ -73,13 +73,13 @@ port_closed() {
 
 # The pids of $DAEMON processes serving $PORT (redis rewrites its
 # command line, so the port is looked for anywhere in it).
+# (-ef, not readlink: no fork for each process of the machine.)
 servers_running() {
-	local f p exe
-	exe=$(readlink -f "$DAEMON")
+	local f p
 	for f in /proc/[0-9]*/exe; do
 		p=${f#/proc/}
 		p=${p%/exe}
-		[ "$(readlink "$f" 2>/dev/null)" = "$exe" ] || continue
+		[ "$f" -ef "$DAEMON" ] || continue
 		pid_alive "$p" || continue
 		if tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "$PORT"; then
 			echo "$p"

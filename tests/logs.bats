@@ -14,10 +14,13 @@ setup() {
 	MARK=$(unique_marker)
 }
 
-# A writer of 30000 numbered lines in bursts, which then exits; the
+# A writer of 30000 numbered lines in bursts, once the test has read its
+# pids (start_supervisor marks it: child-read), which then exits; the
 # supervisor gives up after it (--max-restarts 0).
 numbers_writer() {
-	printf '%s\n' 'import sys, time' \
+	printf '%s\n' 'import os, sys, time' \
+		"while not os.path.exists('$BATS_TEST_TMPDIR/child-read'):" \
+		'    time.sleep(0.01)' \
 		'for i in range(1, 30001):' \
 		'    sys.stdout.write("%d\n" % i)' \
 		'    if i % 500 == 0:' \
@@ -398,6 +401,7 @@ run_logrotate() {
 	run -0 "$DAEMONIZE" -r -p "$PF" --output "$LOG" --output-max-size 64k \
 		--output-keep 3 --max-restarts 0 python3 "$BATS_TEST_TMPDIR/w.py"
 	SUP=$(read_pidfile "$PF")
+	touch "$BATS_TEST_TMPDIR/child-read"
 	wait_until 60 pid_gone "$SUP"
 	program_lines "$LOG.1" >"$BATS_TEST_TMPDIR/all"
 	umount "$small"

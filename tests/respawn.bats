@@ -54,14 +54,6 @@ stop_rsyslog() {
 	rm -f /dev/log
 }
 
-# start_crashing ARGS...: a supervised program that exits at once, so
-# that its child pidfile, emptied while no child runs, is not waited for;
-# sets SUP.
-start_crashing() {
-	run -0 "$DAEMONIZE" -r -p "$PF" --child-pidfile "$CPF" "$@"
-	SUP=$(read_pidfile "$PF")
-}
-
 # start_supervisor_with CMD... -- ARGS...: the same, with daemonize run by
 # CMD (prlimit, setpriv), which changes the state the caller leaves it.
 start_supervisor_with() {
@@ -134,22 +126,6 @@ steady_fds() {
 	assert_equal "$(extra_fds "$CHILD")" "$PF"
 }
 
-@test "a crash loop: delays grow, then it gives up and removes its pidfiles" {
-	start_crashing --output "$LOG" --restart-delay 0.1 --max-restarts 5 \
-		--restart-window 60 sh -c 'exit 1'
-	wait_until 15 pid_gone "$SUP"
-	run grep -o 'restarting sh in [0-9.]* s' "$LOG"
-	assert_output "restarting sh in 0.100 s
-restarting sh in 0.200 s
-restarting sh in 0.400 s
-restarting sh in 0.800 s
-restarting sh in 1.600 s"
-	assert_equal "$(grep -c 'exited with status 1' "$LOG")" 6
-	assert grep -q 'daemonize: sh restarted 5 times within 60 s; giving up' "$LOG"
-	assert [ ! -e "$PF" ]
-	assert [ ! -e "$CPF" ]
-}
-
 @test "a child that can no longer be executed: logged, retried, then given up" {
 	skip_under_valgrind "a failed execve kills valgrind itself"
 	# It waits for "go": given up, the supervisor removes its pidfile,
@@ -205,31 +181,6 @@ daemonize: $prog restarted 2 times within 60 s; giving up"
 	assert [ ! -e "$PF" ]
 	assert [ ! -e "$CPF" ]
 	assert_equal "$(grep -c 'exited with status 1' "$LOG")" 1
-}
-
-@test "a child that lived 10 s is not dying young: the delay starts over" {
-	runs=$BATS_TEST_TMPDIR/runs
-	cat >"$BATS_TEST_TMPDIR/prog" <<SH
-#!/bin/sh
-n=\$(cat "$runs" 2>/dev/null || echo 0)
-echo \$((n + 1)) >"$runs"
-[ "\$n" -eq 2 ] && sleep 10.2
-[ "\$n" -ge 4 ] && exec sleep $MARK
-exit 1
-SH
-	chmod 755 "$BATS_TEST_TMPDIR/prog"
-	start_crashing --output "$LOG" --restart-delay 0.1 "$BATS_TEST_TMPDIR/prog"
-	five_runs() { [ "$(cat "$runs")" -ge 5 ]; }
-	wait_until 20 five_runs
-	run grep -o 'restarting .* in [0-9.]* s' "$LOG"
-	assert_output "restarting $BATS_TEST_TMPDIR/prog in 0.100 s
-restarting $BATS_TEST_TMPDIR/prog in 0.200 s
-restarting $BATS_TEST_TMPDIR/prog in 0.100 s
-restarting $BATS_TEST_TMPDIR/prog in 0.200 s"
-	track_marker "$MARK"
-	kill -TERM "$SUP"
-	wait_until 5 pid_gone "$SUP"
-	assert [ ! -e "$PF" ]
 }
 
 @test "TERM: the child gets TERM, both are gone, pidfiles removed" {
@@ -647,24 +598,6 @@ after-hup"
 	assert_output 0
 	run grep -c '^daemonize: output lost: No space left on device$' "$SMALL/log"
 	assert [ "$output" -ge 1 ]
-}
-
-@test "--restart-delay above the 60 s cap: every delay is the one asked for" {
-	start_crashing --output "$LOG" --restart-delay 60.5 sh -c 'exit 1'
-	# Read in the shell: this polls for two minutes.
-	two_delays() {
-		local line n=0
-		while IFS= read -r line; do
-			[[ $line != "daemonize: restarting"* ]] || n=$((n + 1))
-		done <"$LOG"
-		[ "$n" -ge 2 ]
-	}
-	wait_until 70 two_delays
-	run grep '^daemonize: restarting' "$LOG"
-	assert_line --index 0 "daemonize: restarting sh in 60.500 s"
-	assert_line --index 1 "daemonize: restarting sh in 60.500 s"
-	kill -TERM "$SUP"
-	wait_until 5 pid_gone "$SUP"
 }
 
 @test "a signal and a stop that come while the child starts wait for its exec, then reach the program" {

@@ -360,6 +360,15 @@ start_sleep() {
 	assert runs_program "$PID" sleep "$MARK"
 }
 
+# start_crashing ARGS...: a supervised program that exits at once, so
+# that its child pidfile, emptied while no child runs, is not waited for;
+# sets SUP.
+start_crashing() {
+	run -0 "$DAEMONIZE" -r -p "$PF" --child-pidfile "$CPF" "$@"
+	# shellcheck disable=SC2034 # for the calling test
+	SUP=$(read_pidfile "$PF")
+}
+
 # start_supervisor ARGS...: a supervised program, its pidfiles $PF and
 # $CPF; sets SUP and CHILD.
 start_supervisor() {
