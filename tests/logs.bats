@@ -14,6 +14,15 @@ setup() {
 	MARK=$(unique_marker)
 }
 
+# A test that mounted a file system of its own ($SMALL) leaves none,
+# whether it got to its end or not.
+teardown() {
+	kill_tracked
+	if [ -n "${SMALL:-}" ] && mountpoint -q "$SMALL"; then
+		umount -l "$SMALL"
+	fi
+}
+
 # A writer of 30000 numbered lines in bursts, once the test has read its
 # pids (start_supervisor marks it: child-read), which then exits; the
 # supervisor gives up after it (--max-restarts 0).
@@ -396,6 +405,7 @@ run_logrotate() {
 	# Room for the directory and one file: the rename works, the new
 	# file cannot be made.
 	mount -t tmpfs -o size=1m,nr_inodes=2 tmpfs "$small" || skip "cannot mount a tmpfs"
+	SMALL=$small
 	LOG=$small/log
 	numbers_writer >"$BATS_TEST_TMPDIR/w.py"
 	run -0 "$DAEMONIZE" -r -p "$PF" --output "$LOG" --output-max-size 64k \
