@@ -168,16 +168,24 @@ proc_field() {
 }
 
 # status_field PID NAME: the value of NAME: in /proc/PID/status, its
-# fields joined by single spaces (read in the shell: no fork).
+# fields joined by single spaces (read in the shell: no fork).  The file
+# is read whole at once (mapfile): read line by line, each line is a
+# read of its own at an offset, and the kernel writes the text anew for
+# each, so that a process whose fields change meanwhile (a supervisor
+# forking) shifts the lines and one can be missed.
 status_field() {
-	local -a f
-	while read -ra f; do
-		if [ "${f[0]}" = "$2:" ]; then
+	local line
+	local -a lines f
+	{ mapfile -t lines <"/proc/$1/status"; } 2>/dev/null || return 1
+	for line in "${lines[@]}"; do
+		read -ra f <<<"$line"
+		if [ "${f[0]:-}" = "$2:" ]; then
 			local IFS=' '
 			echo "${f[*]:1}"
 			return 0
 		fi
-	done <"/proc/$1/status"
+	done
+	return 1
 }
 
 # ignored_signals PID: SigIgn of PID, as 16 hex digits, less the C
