@@ -277,14 +277,6 @@ while True:
 	assert_equal "$stderr" "daemonize: $PF: already running, pid $PID"
 }
 
-# lock_released_by PID: PID is a zombie or gone, its descriptors closed.
-lock_released_by() {
-	local stat
-	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 0
-	stat=${stat##*) }
-	[ "${stat%% *}" = Z ] || [ "${stat%% *}" = X ]
-}
-
 @test "--status probes never make a start fail: three loops against 1,000 starts" {
 	# The binary itself: this is about locks, not about what valgrind sees.
 	local stop=$BATS_TEST_TMPDIR/stop deadline pid failed=0
@@ -306,7 +298,7 @@ lock_released_by() {
 		# lock, are closed: on its way out (pid_gone) it may hold them
 		# still.  Polled in the shell, without forks or sleeps.
 		deadline=$((${EPOCHREALTIME/./} + $(slow 5) * 1000000))
-		until lock_released_by "$pid"; do
+		until pid_dead "$pid"; do
 			[ "${EPOCHREALTIME/./}" -lt "$deadline" ] ||
 				fail "pid $pid still holds its lock 5 s after KILL"
 		done

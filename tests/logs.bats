@@ -8,10 +8,7 @@
 load helpers/common
 
 setup() {
-	PF=$BATS_TEST_TMPDIR/sup.pid
-	CPF=$BATS_TEST_TMPDIR/child.pid
-	LOG=$BATS_TEST_TMPDIR/log
-	MARK=$(unique_marker)
+	supervisor_setup
 }
 
 # A test that mounted a file system of its own ($SMALL) leaves none,

@@ -9,10 +9,7 @@
 load helpers/common
 
 setup() {
-	PF=$BATS_TEST_TMPDIR/sup.pid
-	CPF=$BATS_TEST_TMPDIR/child.pid
-	LOG=$BATS_TEST_TMPDIR/log
-	MARK=$(unique_marker)
+	supervisor_setup
 }
 
 @test "a crash loop: delays grow, then it gives up and removes its pidfiles" {

@@ -6,10 +6,7 @@
 load helpers/common
 
 setup() {
-	PF=$BATS_TEST_TMPDIR/sup.pid
-	CPF=$BATS_TEST_TMPDIR/child.pid
-	LOG=$BATS_TEST_TMPDIR/log
-	MARK=$(unique_marker)
+	supervisor_setup
 }
 
 # supervise ARGS...: a supervisor of a child that exits as the file

@@ -142,6 +142,16 @@ pid_gone() {
 	[ "$state" = Z ] || [ "$state" = X ] || (((flags & 4) != 0))
 }
 
+# pid_dead PID: PID is a zombie or gone, its descriptors closed, and with
+# them any lock it held (on its way out, as pid_gone counts it, it may
+# hold them still).
+pid_dead() {
+	local stat state
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 0
+	read -r state _ <<<"${stat##*) }"
+	[ "$state" = Z ] || [ "$state" = X ]
+}
+
 pid_alive() {
 	! pid_gone "$1"
 }
@@ -366,6 +376,19 @@ start_sleep() {
 	PID=$(read_pidfile "$PF")
 	# Exit 0 means the program runs: not a daemon that died at its exec.
 	assert runs_program "$PID" sleep "$MARK"
+}
+
+# supervisor_setup: the names a test of -r uses, for its setup: the
+# pidfiles PF and CPF, the log LOG and the marker MARK.
+supervisor_setup() {
+	# shellcheck disable=SC2034 # for the calling test
+	PF=$BATS_TEST_TMPDIR/sup.pid
+	# shellcheck disable=SC2034 # for the calling test
+	CPF=$BATS_TEST_TMPDIR/child.pid
+	# shellcheck disable=SC2034 # for the calling test
+	LOG=$BATS_TEST_TMPDIR/log
+	# shellcheck disable=SC2034 # for the calling test
+	MARK=$(unique_marker)
 }
 
 # start_crashing ARGS...: a supervised program that exits at once, so
