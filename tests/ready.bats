@@ -209,6 +209,23 @@ thread_closes_fd3() {
 	assert [ ! -e "$PF" ]
 }
 
+@test "--notify-fd in another namespace's /proc, pidfd_open answering ENOSYS: a close is told at once" {
+	is_root || skip "needs root for a PID namespace"
+	command -v unshare >/dev/null || skip "needs unshare (util-linux)"
+	[ -x "${DENY_SYSCALL:-}" ] || skip "needs the seccomp wrapper (tests/helpers/deny-syscall)"
+	thread_closes_fd3
+	# Without a pidfd, the process cannot be found in that /proc: a tick
+	# after the close decides, and the close is still told, long before
+	# --wait runs out.
+	timed_run --separate-stderr -125 timeout "$(slow 30)" unshare --pid --fork \
+		"$DENY_SYSCALL" pidfd_open "$DAEMONIZE" --notify-fd 3 --wait=30 -p "$PF" \
+		python3 "$BATS_TEST_TMPDIR/closer.py" "$MARK"
+	assert_equal "$stderr" "daemonize: python3 closed descriptor 3 without writing a line"
+	assert [ "$ELAPSED" -lt "$(slow 10000)" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+	assert [ ! -e "$PF" ]
+}
+
 # ready_then_dies END: a program that writes its --notify-fd line and then
 # ends with the shell command END, while the caller is stopped, so that
 # the caller sees both at once whatever the scheduler does.  Asserts 125
