@@ -294,8 +294,9 @@ daemonize: sh exited with status 3 before it was ready"
 }
 
 @test "no process can be made (RLIMIT_NPROC): fork fails in the caller or the middle process, 125, nothing left" {
-	is_root || skip "needs root to run as nobody"
-	local n r
+	is_root || skip "needs root to run as another user"
+	local n r uid
+	uid=$(lone_uid)
 	# 1: the caller's own fork fails; 2: the middle process's.  Plain
 	# (vfork) and with --respawn (fork).
 	for r in "" -r; do
@@ -304,10 +305,10 @@ daemonize: sh exited with status 3 before it was ready"
 			# which this limit refuses: it is left out here.
 			# shellcheck disable=SC2086 # r is a word or none
 			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-			    run --separate-stderr as_nobody prlimit --nproc="$n" "$DAEMONIZE" $r sleep "$MARK"
+			    run --separate-stderr as_user "$uid" "$uid" prlimit --nproc="$n" "$DAEMONIZE" $r sleep "$MARK"
 			track_marker "$MARK"
-			assert_equal "$status" 125
-			assert_equal "$stderr" "daemonize: fork: Resource temporarily unavailable"
+			assert_equal "nproc=$n ${r:--} $status $stderr" \
+			    "nproc=$n ${r:--} 125 daemonize: fork: Resource temporarily unavailable"
 			assert_equal "$(procs_with_arg "$MARK")" ""
 		done
 	done

@@ -320,14 +320,28 @@ open_for_nobody() {
 # nobody's counts go to a scratch directory instead (GCOV_PREFIX means
 # nothing to other builds).
 as_nobody() {
-	local gcov rc=0
+	as_user nobody nogroup "$@"
+}
+
+# as_user USER GROUP CMD...: as_nobody, for any user and group, named or
+# numbered.
+as_user() {
+	local user=$1 group=$2 gcov rc=0
+	shift 2
 	open_for_nobody
 	gcov=$(mktemp -d "${TMPDIR:-/tmp}/dz-gcov.XXXXXX") || return 1
 	chmod 777 "$gcov"
-	GCOV_PREFIX=$gcov setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	GCOV_PREFIX=$gcov setpriv --reuid="$user" --regid="$group" --clear-groups \
 		"$@" || rc=$?
 	rm -rf "$gcov"
 	return "$rc"
+}
+
+# A user id no account and no other process has, for a test that counts a
+# user's processes (RLIMIT_NPROC): those of nobody include every other
+# test's that runs meanwhile.  Live pids are unique, so this test's is.
+lone_uid() {
+	echo $((1000000 + $$))
 }
 
 # without_caps CAP[,CAP...] CMD...: run CMD as root, but without those

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Run the daemonize under test under valgrind's memcheck, for the suite's
 # valgrind pass: DAEMONIZE_WRAPPER=tests/helpers/valgrind.sh make check.
 #
@@ -10,6 +10,10 @@
 #
 # Reports go to one file per process in VALGRIND_LOGDIR; with --quiet a
 # clean process leaves its file empty, so any non-empty file is a failure.
+# Over a whole suite pids wrap, and a later process of an earlier one's
+# pid would empty its report or, run as another user, be refused the
+# file: each name also holds the time this run began.  bash's clock, not
+# a command: a test may leave no process to spare (RLIMIT_NPROC).
 : "${DAEMONIZE_BINARY:?DAEMONIZE_BINARY must name the binary}"
 : "${VALGRIND_LOGDIR:?VALGRIND_LOGDIR must name a directory for reports}"
 # --vgdb=no: no gdbserver pipes in /tmp, which a process that has changed
@@ -17,5 +21,5 @@
 exec valgrind --quiet --tool=memcheck --vgdb=no --trace-children=yes \
 	--trace-children-skip='*' --leak-check=full \
 	--errors-for-leak-kinds=definite --show-leak-kinds=definite \
-	--track-fds=no --log-file="$VALGRIND_LOGDIR/vg.%p" \
+	--track-fds=no --log-file="$VALGRIND_LOGDIR/vg.$EPOCHREALTIME.%p" \
 	"$DAEMONIZE_BINARY" "$@"
