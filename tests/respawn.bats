@@ -71,22 +71,27 @@ child_changed() {
 	[ -n "$now" ] && [ "$now" != "$1" ] && pid_alive "$now"
 }
 
-zombies_of() {
-	local p n=0 children
-	# The supervisor's children, from the kernel's own list of them.
+# no_zombie_children: none of the supervisor's children, from the kernel's
+# own list of them, is a zombie.  Read in the shell: polled hundreds of
+# times, a fork each would be most of a test's time.
+no_zombie_children() {
+	local p stat
+	local -a children
 	read -r -a children 2>/dev/null <"/proc/$SUP/task/$SUP/children" || true
 	for p in "${children[@]}"; do
-		if [ "$(proc_field "$p" 3)" = Z ]; then
-			n=$((n + 1))
-		fi
+		{ read -r stat <"/proc/$p/stat"; } 2>/dev/null || continue
+		[[ ${stat##*) } != Z* ]] || return 1
 	done
-	echo "$n"
 }
 
 # The fewest descriptors the supervisor has over a few samples: while it
 # starts a child it briefly holds that child's exec pipe.
 # (A glob, not find | wc: 100 samples would be 200 forks of this shell.)
 steady_fds() {
+	untraced steady_fds_sampled
+}
+
+steady_fds_sampled() {
 	local min=999999
 	local -a fds
 	for _ in {1..100}; do
@@ -331,24 +336,34 @@ after-hup"
 	# the restarts happen rather than only their end.
 	run -0 "$DAEMONIZE" -r -p "$PF" --output "$LOG" --restart-delay 0 sleep 0.003
 	SUP=$(read_pidfile "$PF")
-	restarts() { grep -c '^daemonize: restarting' "$LOG"; }
-	ten_restarts() { [ "$(restarts)" -ge 10 ]; }
-	wait_until 10 ten_restarts
+	# The log is followed from one descriptor, a line at a time, into
+	# restarts: a grep of it on every poll was a fork and an exec each,
+	# most of the test's time.  A line not yet whole waits in carry.
+	local log_fd restarts=0 carry= line
+	exec {log_fd}<"$LOG"
+	count_restarts() {
+		while IFS= read -r -u "$log_fd" line; do
+			line=$carry$line carry=
+			[[ $line != 'daemonize: restarting'* ]] || restarts=$((restarts + 1))
+		done
+		carry=$carry$line
+	}
+	restarts_past() { count_restarts; [ "$restarts" -gt "$1" ]; }
+	wait_until 10 restarts_past 9
 	fds10=$(steady_fds)
 	rss10=$(status_field "$SUP" VmRSS)
 	checks=0
 	# A child that has just exited is a zombie until the supervisor reaps
 	# it: one seen must be gone a moment later; zombies left unreaped
 	# would pile up and never all be gone.
-	no_zombies() { [ "$(zombies_of)" -eq 0 ]; }
-	restarts_past() { [ "$(restarts)" -gt "$1" ]; }
-	while [ "$(restarts)" -lt 1000 ]; do
-		wait_until 1 no_zombies
+	while untraced count_restarts; [ "$restarts" -lt 1000 ]; do
+		wait_until 1 no_zombie_children
 		checks=$((checks + 1))
 		[ "$checks" -lt 2000 ] || fail "fewer than 1000 restarts"
 		# The next check comes with a restart of its own.
-		wait_until 5 restarts_past "$(restarts)"
+		wait_until 5 restarts_past "$restarts"
 	done
+	exec {log_fd}<&-
 	assert_equal "$(steady_fds)" "$fds10"
 	# Sanitizer and valgrind runtimes keep freed memory on purpose.
 	if [ -z "${DAEMONIZE_INSTRUMENTED:-}" ]; then

@@ -25,6 +25,18 @@ load_assertions() {
 load_assertions bats-support
 load_assertions bats-assert
 
+# untraced CMD...: run CMD, and every function it calls, without bats'
+# DEBUG trap.  To know the line of a failure, bats runs a dozen commands
+# of its own before each command of a test, about 150 us each here: a
+# poll loop of the shell's, or a scan of /proc, then cost more than the
+# forks it was written to save.  A failure in CMD is still one, told at
+# the line that called it.
+untraced() {
+	local -
+	set +T
+	"$@"
+}
+
 : "${DAEMONIZE:?DAEMONIZE must name the daemonize binary under test}"
 # The binary itself, when DAEMONIZE is a wrapper (valgrind) around it.
 : "${DAEMONIZE_BINARY:=$DAEMONIZE}"
@@ -42,6 +54,10 @@ track_pid() {
 # them to go so the next test starts clean.  The list is emptied: a test
 # that calls this in a loop waits for each pid once, not once a round.
 kill_tracked() {
+	untraced kill_tracked_all "$@"
+}
+
+kill_tracked_all() {
 	local pid
 	[ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
 	while read -r pid; do
@@ -103,6 +119,10 @@ pause_done() {
 # wait for comes within the first, and a long wait (a restart delay)
 # then costs a fifth of the forks of its checks.
 wait_until() {
+	untraced wait_until_polls "$@"
+}
+
+wait_until_polls() {
 	local deadline waited=0 step=20 secs
 	millis deadline "$1"
 	deadline=$((deadline * DAEMONIZE_SLOW))
@@ -184,6 +204,10 @@ proc_field() {
 # each, so that a process whose fields change meanwhile (a supervisor
 # forking) shifts the lines and one can be missed.
 status_field() {
+	untraced status_field_read "$@"
+}
+
+status_field_read() {
 	local line
 	local -a lines f
 	{ mapfile -t lines <"/proc/$1/status"; } 2>/dev/null || return 1
@@ -271,6 +295,10 @@ runs_program() {
 # procs_with_arg WORD: pids of processes that have WORD as an argument;
 # used only to count what a test started under a unique marker.
 procs_with_arg() {
+	untraced procs_with_arg_scan "$@"
+}
+
+procs_with_arg_scan() {
 	local f pid
 	# One grep over every command line (-z: each argument is a line; the
 	# list is expanded before grep, so grep never finds itself).
@@ -291,6 +319,10 @@ unique_marker() {
 
 # Track every process carrying the marker, for teardown.
 track_marker() {
+	untraced track_marker_all "$@"
+}
+
+track_marker_all() {
 	local pid
 	for pid in $(procs_with_arg "$1"); do
 		track_pid "$pid"
