@@ -84,9 +84,11 @@ no_zombie_children() {
 	done
 }
 
-# The fewest descriptors the supervisor has over a few samples: while it
-# starts a child it briefly holds that child's exec pipe.
-# (A glob, not find | wc: 100 samples would be 200 forks of this shell.)
+# The fewest descriptors the supervisor has over 100 samples: while it
+# starts a child it holds that child's exec pipe until the exec.  The
+# samples are spread over 0.2 s, so that they do not all fall within the
+# start of one child that lives a few milliseconds.  (A glob, not find |
+# wc: 100 samples would be 200 forks of this shell.)
 steady_fds() {
 	untraced steady_fds_sampled
 }
@@ -97,7 +99,9 @@ steady_fds_sampled() {
 	for _ in {1..100}; do
 		fds=("/proc/$SUP/fd/"*)
 		[ "${#fds[@]}" -lt "$min" ] && min=${#fds[@]}
+		pause 0.002
 	done
+	pause_done
 	echo "$min"
 }
 

@@ -37,6 +37,12 @@ untraced() {
 	"$@"
 }
 
+# The tools the tests run are the system's own, from its standard
+# directories, ahead of whatever else the caller's PATH holds: a version
+# manager's shim for python3 ran a dozen shell scripts before Python,
+# 0.4 s of CPU a call and some 60 calls a suite.
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+
 : "${DAEMONIZE:?DAEMONIZE must name the daemonize binary under test}"
 # The binary itself, when DAEMONIZE is a wrapper (valgrind) around it.
 : "${DAEMONIZE_BINARY:=$DAEMONIZE}"
