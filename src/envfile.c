@@ -108,25 +108,55 @@ envfile_line(char *line, const char **why)
 	return 0;
 }
 
-/* The whole file, NUL-terminated, in memory; NULL with errno on failure. */
+/* Make room for more than len bytes in buf, up to ENVFILE_MAX + 1. */
+static char *
+envfile_grow(char *buf, size_t *size)
+{
+	size_t want = *size * 2;
+	char *more;
+
+	if (want > ENVFILE_MAX + 2)
+		want = ENVFILE_MAX + 2;
+	if ((more = realloc(buf, want)) == NULL) {
+		free(buf);
+		return NULL;
+	}
+	*size = want;
+	return more;
+}
+
+/*
+ * The whole file, NUL-terminated, in memory; NULL with errno on failure.
+ * Read to its end, not to its size: a file of /proc says 0 and has more.
+ */
 static char *
 envfile_read(int fd)
 {
 	struct stat sb;
-	size_t len = 0;
+	size_t len = 0, size = 4096;
 	ssize_t n;
 	char *buf;
 
 	if (fstat(fd, &sb) == -1)
 		return NULL;
-	if (!S_ISREG(sb.st_mode) || sb.st_size > ENVFILE_MAX) {
-		errno = S_ISREG(sb.st_mode) ? EFBIG : ENOTSUP;
+	if (!S_ISREG(sb.st_mode)) {
+		errno = ENOTSUP;
 		return NULL;
 	}
-	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL)
+	if (sb.st_size >= (off_t)size && sb.st_size <= ENVFILE_MAX)
+		size = (size_t)sb.st_size + 2;
+	if ((buf = malloc(size)) == NULL)
 		return NULL;
-	while (len < (size_t)sb.st_size &&
-	    (n = read(fd, buf + len, (size_t)sb.st_size - len)) != 0) {
+	for (;;) {
+		if (len > ENVFILE_MAX) {
+			free(buf);
+			errno = EFBIG;
+			return NULL;
+		}
+		if (len + 1 == size && (buf = envfile_grow(buf, &size)) == NULL)
+			return NULL;
+		if ((n = read(fd, buf + len, size - 1 - len)) == 0)
+			break;
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {

@@ -290,9 +290,9 @@ options_bad(char **argv, int opt, const char *value, const char *expected)
 	die(STATUS_USAGE, "%s %s: expected %s", name, value, expected);
 }
 
-/* A path value must not be empty: "" can only be a mistake. */
+/* A path or a name must not be empty: "" can only be a mistake. */
 static const char *
-options_path(const char *value, char **argv, int opt)
+options_nonempty(const char *value, char **argv, int opt)
 {
 	char name[64];
 
@@ -339,7 +339,8 @@ options_parse_duration(const char *s, long *ms)
 				scale /= 10;
 				frac += (*s - '0') * scale;
 			}
-	if (*s != '\0')
+	/* 86400.5 too is more than a day. */
+	if (*s != '\0' || whole * 1000 + frac > 86400000L)
 		return -1;
 	*ms = whole * 1000 + frac;
 	return 0;
@@ -403,7 +404,7 @@ options_env_file(struct options *o, const char *value, char **argv, int opt)
 {
 	bool optional = value[0] == '-';
 
-	value = options_path(value + optional, argv, opt);
+	value = options_nonempty(value + optional, argv, opt);
 	o->env = options_array(o->env, o, sizeof *o->env);
 	o->env[o->nenv++] = (struct envitem){ value, true, optional };
 }
@@ -730,10 +731,10 @@ options_one(struct options *o, int opt, char **argv)
 		o->append = true;
 		break;
 	case 'c':
-		o->chdir = options_path(optarg, argv, opt);
+		o->chdir = options_nonempty(optarg, argv, opt);
 		break;
 	case 'e':
-		o->stderr_path = options_path(optarg, argv, opt);
+		o->stderr_path = options_nonempty(optarg, argv, opt);
 		break;
 	case 'E':
 		options_env(o, optarg, argv, opt);
@@ -745,22 +746,22 @@ options_one(struct options *o, int opt, char **argv)
 		o->help = true;
 		break;
 	case 'l':
-		o->lockfile = options_path(optarg, argv, opt);
+		o->lockfile = options_nonempty(optarg, argv, opt);
 		break;
 	case 'm':
 		o->umask = options_umask(optarg, argv, opt);
 		break;
 	case 'o':
-		o->stdout_path = options_path(optarg, argv, opt);
+		o->stdout_path = options_nonempty(optarg, argv, opt);
 		break;
 	case 'p':
-		o->pidfile = options_path(optarg, argv, opt);
+		o->pidfile = options_nonempty(optarg, argv, opt);
 		break;
 	case 'r':
 		o->respawn = true;
 		break;
 	case 'u':
-		o->user = options_path(optarg, argv, opt);
+		o->user = options_nonempty(optarg, argv, opt);
 		break;
 	case 'v':
 		o->verbose = true;
@@ -770,13 +771,13 @@ options_one(struct options *o, int opt, char **argv)
 		break;
 	/* The process the program runs as. */
 	case OPT_CHROOT:
-		o->chroot = options_path(optarg, argv, opt);
+		o->chroot = options_nonempty(optarg, argv, opt);
 		break;
 	case OPT_CLEAR_ENV:
 		o->clear_env = true;
 		break;
 	case OPT_GROUP:
-		o->group = options_path(optarg, argv, opt);
+		o->group = options_nonempty(optarg, argv, opt);
 		break;
 	case OPT_KEEP_FD:
 		options_keep_fd(o, optarg, argv, opt);
@@ -809,7 +810,7 @@ options_one(struct options *o, int opt, char **argv)
 		o->init = o->foreground = true;
 		break;
 	case OPT_CHILD_PIDFILE:
-		o->child_pidfile = options_path(optarg, argv, opt);
+		o->child_pidfile = options_nonempty(optarg, argv, opt);
 		break;
 	case OPT_MAX_RESTARTS:
 		o->max_restarts = options_int(optarg, 0, 1000000, argv, opt,
@@ -817,7 +818,7 @@ options_one(struct options *o, int opt, char **argv)
 		break;
 	case OPT_OUTPUT:
 		o->stdout_path = o->stderr_path =
-		    options_path(optarg, argv, opt);
+		    options_nonempty(optarg, argv, opt);
 		break;
 	case OPT_OUTPUT_KEEP:
 		o->output_keep = options_int(optarg, 0, 1000, argv, opt,
@@ -837,7 +838,8 @@ options_one(struct options *o, int opt, char **argv)
 		break;
 	case OPT_SYSLOG:
 		o->syslog = true;
-		o->syslog_tag = optarg;
+		o->syslog_tag = optarg == NULL ? NULL :
+		    options_nonempty(optarg, argv, opt);
 		break;
 	case OPT_CAP:
 		options_caps(o, optarg, argv, opt);
@@ -866,7 +868,7 @@ options_one(struct options *o, int opt, char **argv)
 		o->restart_spec = true;
 		break;
 	case OPT_RUNTIME_DIR:
-		o->runtime_dir = options_path(optarg, argv, opt);
+		o->runtime_dir = options_nonempty(optarg, argv, opt);
 		break;
 	case OPT_SCHED:
 		options_sched(o, optarg, argv, opt);

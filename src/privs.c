@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <limits.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,33 +42,37 @@ privs_check_self(void)
 	return 0;
 }
 
-/* A decimal id, or -1 if s is not one. */
-static long
-privs_number(const char *s)
+/*
+ * A decimal id, 0 up to UINT_MAX - 1: (uid_t)-1 is what setresuid(2)
+ * takes for "unchanged", never an id.  -1 if s is not one.
+ */
+static int
+privs_number(const char *s, id_t *id)
 {
+	unsigned long long v;
 	char *end;
-	long v;
 
 	if (*s < '0' || *s > '9')
 		return -1;
 	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*end != '\0' || errno != 0 || v > INT_MAX)
+	v = strtoull(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v >= (id_t)-1)
 		return -1;
-	return v;
+	*id = (id_t)v;
+	return 0;
 }
 
 static int
 privs_group(const char *name, gid_t *gid)
 {
 	struct group *gr;
-	long n;
+	id_t n;
 
 	if ((gr = users_group_byname(name)) != NULL) {
 		*gid = gr->gr_gid;
 		return 0;
 	}
-	if ((n = privs_number(name)) == -1)
+	if (privs_number(name, &n) == -1)
 		return PRIVS_NOGROUP;
 	*gid = (gid_t)n;
 	return 0;
@@ -105,12 +108,13 @@ static int
 privs_passwd(struct user *u, const char *name, bool have_group)
 {
 	struct passwd *pw;
-	long n = privs_number(name);
+	id_t n;
+	bool number = privs_number(name, &n) == 0;
 
-	if ((pw = users_byname(name)) == NULL && n != -1)
+	if ((pw = users_byname(name)) == NULL && number)
 		pw = users_byuid((uid_t)n);
 	if (pw == NULL) {
-		if (n == -1 || !have_group)
+		if (!number || !have_group)
 			return PRIVS_NOUSER;
 		u->uid = (uid_t)n;
 		return 0;

@@ -222,6 +222,7 @@ daemonize: sh exited with status 3 before it was ready"
 	fails 2 '^daemonize: -E NOEQUALS: expected NAME=VALUE$' -E NOEQUALS true
 	fails 2 '^daemonize: --env =x: expected NAME=VALUE$' --env =x true
 	fails 2 '^daemonize: -o: empty value$' -o '' true
+	fails 2 '^daemonize: --syslog: empty value$' -r --syslog= true
 	fails 2 '^daemonize: no program given' -p "$PF"
 	nothing_left
 }

@@ -163,6 +163,24 @@ uid $(id -u nobody) $(id -u nobody)"
 	assert_equal "$(status_field "$pid" Groups | tr -d ' ')" 54321
 }
 
+@test "numeric ids above INT_MAX, up to UINT_MAX - 1, are ids; UINT_MAX is none" {
+	need_root
+	local id
+	for id in 3000000000 4294967294; do
+		run -0 "$DAEMONIZE" -p "$PF.$id" -u "$id:$id" sleep "$MARK"
+		pid=$(read_pidfile "$PF.$id")
+		assert_equal "$(status_field "$pid" Uid)" "$id $id $id $id"
+		assert_equal "$(status_field "$pid" Gid)" "$id $id $id $id"
+	done
+	# (uid_t)-1 is what setresuid(2) takes for "unchanged".
+	run --separate-stderr -125 "$DAEMONIZE" -u 4294967295:1 sleep "$MARK"
+	assert_equal "$stderr" "daemonize: -u 4294967295:1: no such user"
+	run --separate-stderr -125 "$DAEMONIZE" -u 1:4294967295 sleep "$MARK"
+	assert_equal "$stderr" "daemonize: -u 1:4294967295: no such group"
+	# The two started above, and nothing from the refused.
+	assert_equal "$(procs_with_arg "$MARK" | wc -l)" 2
+}
+
 @test "--group alone changes only the groups" {
 	need_root
 	grp=$(getent group nogroup >/dev/null && echo nogroup || echo nobody)

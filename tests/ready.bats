@@ -344,6 +344,11 @@ ready_then_dies() {
 	assert_equal "$stderr" "daemonize: --wait 86401: expected seconds, more than 0 and at most 86400"
 	run --separate-stderr -2 "$DAEMONIZE" --wait=1.5s true
 	assert_equal "$stderr" "daemonize: --wait 1.5s: expected seconds, more than 0 and at most 86400"
+	# A fraction past the day is past it too.
+	run --separate-stderr -2 "$DAEMONIZE" --wait=86400.5 true
+	assert_equal "$stderr" "daemonize: --wait 86400.5: expected seconds, more than 0 and at most 86400"
+	run --separate-stderr -2 "$DAEMONIZE" -r --restart-delay=86400.001 true
+	assert_equal "$stderr" "daemonize: --restart-delay 86400.001: expected seconds, at most 86400"
 	run --separate-stderr -2 "$DAEMONIZE" --notify-fd 5 --keep-fd 5 true
 	assert_equal "$stderr" "daemonize: --notify-fd 5: also given to --keep-fd"
 }

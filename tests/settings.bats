@@ -49,6 +49,16 @@ EOF
 	assert_equal "$(status_field "$PID" Uid | awk '{ print $1 }')" 65534
 }
 
+@test "--env-file is read to its end, not to its size: files of /proc that say 0" {
+	# Their size reads as 0, and their content is there all the same.
+	run --separate-stderr -2 "$DAEMONIZE" -p "$PF" --env-file /proc/sys/kernel/hostname sleep "$MARK"
+	assert_equal "$stderr" "daemonize: /proc/sys/kernel/hostname:1: expected NAME=VALUE"
+	run --separate-stderr -125 "$DAEMONIZE" -p "$PF" --env-file /proc/self/environ sleep "$MARK"
+	assert_equal "$stderr" "daemonize: --env-file /proc/self/environ: holds a NUL byte"
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
 @test "--env-file: a malformed line names FILE:LINE, exit 2; a missing file 125, or nothing with -" {
 	local f=$BATS_TEST_TMPDIR/env
 	printf 'GOOD=1\n\nnot an assignment\n' >"$f"
