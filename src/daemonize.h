@@ -448,6 +448,8 @@ int	 fds_open_outputs(const struct options *, struct launch *,
 #define FDS_SUPERVISED	2	/* a supervisor's: appended, regular only */
 #define FDS_DEVICES	4	/* and character devices too (--init) */
 int	 fds_open_log(int, const char *, int, const char **);
+struct stat;
+const char *fds_hardlinked(const struct stat *);
 int	 fds_log_rules(const struct options *);
 bool	 fds_kept(const struct keep *, int);
 int	 fds_close_except(const struct keep *);

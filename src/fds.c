@@ -74,6 +74,19 @@ fds_open_null(struct launch *l)
 }
 
 /*
+ * A regular file with another hard link is never written: where hard
+ * links are not protected (fs.protected_hardlinks=0), a daemon user who
+ * may write a log's or a pidfile's directory could link any file of
+ * root's there, for daemonize, often root, to empty or append to.
+ */
+const char *
+fds_hardlinked(const struct stat *sb)
+{
+	return S_ISREG(sb->st_mode) && sb->st_nlink > 1 ?
+	    "has another hard link, refusing to write to it" : NULL;
+}
+
+/*
  * Open an output file: emptied, or appended to with -a.  Never on the
  * kernel's own file systems (kernelfs-linux.c), never through a
  * symbolic link: daemonize often runs as root, and a log lives in a
@@ -120,7 +133,7 @@ fds_open_log(int dirfd, const char *path, int rules, const char **why)
 	if (supervised && !S_ISREG(sb.st_mode) && !((rules & FDS_DEVICES) &&
 	    S_ISCHR(sb.st_mode)))
 		*why = "not a regular file";
-	else
+	else if ((*why = fds_hardlinked(&sb)) == NULL)
 		*why = kernelfs_refused(fd);
 	if (*why != NULL) {
 		errno = EINVAL;

@@ -42,8 +42,8 @@ pidfile_init(struct pidfile *p, const char *path)
 }
 
 /*
- * Is fd a regular file, and not on the kernel's own file systems?  When
- * not, p->why says why and errno is EINVAL.
+ * Is fd a regular file of one link, and not on the kernel's own file
+ * systems?  When not, p->why says why and errno is EINVAL.
  */
 static bool
 pidfile_writable(struct pidfile *p, int fd, const struct stat *sb)
@@ -52,7 +52,8 @@ pidfile_writable(struct pidfile *p, int fd, const struct stat *sb)
 
 	if (!S_ISREG(sb->st_mode))
 		p->why = "not a regular file";
-	else if ((fs = kernelfs_refused(fd)) != NULL)
+	else if ((fs = fds_hardlinked(sb)) != NULL ||
+	    (fs = kernelfs_refused(fd)) != NULL)
 		p->why = fs;
 	else
 		return true;

@@ -292,8 +292,8 @@ while True:
 		    "$DAEMONIZE_BINARY" --status -p "$PF" >/dev/null 2>&1 &
 		track_pid $!
 	done
-	holding() { ! flock -n -x "$PF" true; }
-	wait_until 5 holding
+	probes_hold() { ! flock -n -x "$PF" true; }
+	wait_until 5 probes_hold
 	run --separate-stderr -0 "$DAEMONIZE_BINARY" -p "$PF" sleep "$MARK"
 	PID=$(read_pidfile "$PF")
 	assert runs_program "$PID" sleep "$MARK"

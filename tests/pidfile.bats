@@ -120,6 +120,25 @@ setup() {
 	assert_equal "$(procs_with_arg "$MARK")" ""
 }
 
+@test "a file with another hard link is never written: -p, --child-pidfile, -o and --output refuse it" {
+	# Where hard links are not protected (fs.protected_hardlinks=0), a
+	# daemon user who may write the directory can link root's files
+	# there; root makes the link here, as such a user could.
+	local precious=$BATS_TEST_TMPDIR/precious link=$BATS_TEST_TMPDIR/link
+	local args
+	echo root-only >"$precious"
+	ln "$precious" "$link"
+	for args in "-p $link" "-p $PF -o $link" "-p $PF -e $link" \
+	    "-r -p $PF --child-pidfile $link" "-r -p $PF --output $link"; do
+		# shellcheck disable=SC2086 # args are words
+		run --separate-stderr -125 "$DAEMONIZE" $args sleep "$MARK"
+		assert_equal "$stderr" "daemonize: $link: has another hard link, refusing to write to it"
+		assert_equal "$(cat "$precious")" root-only
+		assert [ ! -e "$PF" ]
+	done
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
 @test "a dangling symlink is refused and nothing is created behind it" {
 	ln -s "$BATS_TEST_TMPDIR/nowhere" "$PF"
 	run -125 "$DAEMONIZE" -p "$PF" sleep "$MARK"

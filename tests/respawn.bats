@@ -343,7 +343,7 @@ after-hup"
 	# The log is followed from one descriptor, a line at a time, into
 	# restarts: a grep of it on every poll was a fork and an exec each,
 	# most of the test's time.  A line not yet whole waits in carry.
-	local log_fd restarts=0 carry= line
+	local log_fd restarts=0 carry='' line
 	exec {log_fd}<"$LOG"
 	count_restarts() {
 		while IFS= read -r -u "$log_fd" line; do
@@ -547,6 +547,13 @@ after-hup"
 	as_nobody sh -c "rm '$logs/log' && mkfifo '$logs/log'"
 	kill -HUP "$SUP"
 	wait_until 5 grep -q 'not a regular file' "$logs/old"
+	# Nor a hard link to root's file, where such links are not protected
+	# (fs.protected_hardlinks=0): root makes it here, as the user could.
+	rm "$logs/log"
+	ln "$secret" "$logs/log"
+	kill -HUP "$SUP"
+	wait_until 5 grep -q "^daemonize: reopening $logs/log: has another hard link, refusing to write to it; still writing to the old file\$" "$logs/old"
+	assert_equal "$(cat "$secret")" root-only
 	pid_alive "$SUP"
 	kill -TERM "$SUP"
 	wait_until 5 pid_gone "$SUP"

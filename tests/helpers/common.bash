@@ -60,7 +60,7 @@ track_pid() {
 # them to go so the next test starts clean.  The list is emptied: a test
 # that calls this in a loop waits for each pid once, not once a round.
 kill_tracked() {
-	untraced kill_tracked_all "$@"
+	untraced kill_tracked_all
 }
 
 kill_tracked_all() {
