@@ -388,6 +388,20 @@ restarted_times() {
 	[ "$(wc -l <"$seen")" -ge "$2" ]
 }
 
+@test "-f -r whose output is a pipe with no reader left: the supervisor loses lines, not its life" {
+	# The child's output and the supervisor's own lines all meet EPIPE;
+	# the supervisor ignores SIGPIPE (as SIGXFSZ), and the child, which
+	# has it at its default, dies of it as it would anywhere.
+	{ "$DAEMONIZE" -f -r -p "$PF" --child-pidfile "$CPF" --restart-delay 0.1 \
+		sh -c 'sleep 0.3; echo out; echo err >&2; exit 3' 2>&1 | true; } &
+	SUP=$(read_pidfile "$PF")
+	wait_until 10 restarted_times "$CPF" 3
+	pid_alive "$SUP"
+	assert_equal "$(proc_field "$SUP" 3)" S
+	kill -TERM "$SUP"
+	wait_until 5 pid_gone "$SUP"
+}
+
 @test "output: 100 MB on stdout and stderr arrive whole" {
 	head -c 37000000 /dev/urandom | base64 -w 100 >"$BATS_TEST_TMPDIR/a"
 	head -c 37000000 /dev/urandom | base64 -w 100 >"$BATS_TEST_TMPDIR/b"
