@@ -488,6 +488,9 @@ void	 logpipe_stream_size(struct logstream *);
 /* logstamp.c */
 size_t	 logstamp_format(enum stamp, char [STAMP_LEN]);
 
+/* lognames.c */
+void	 lognames_check(const struct options *);
+
 /* logrotate.c */
 bool	 logrotate_due(const struct logpipe *, struct logstream *, size_t,
 	    size_t);

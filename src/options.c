@@ -1095,6 +1095,7 @@ options_parse(struct options *o, int argc, char **argv)
 	options_check_ready(o);
 	options_check_respawn(o);
 	options_check_log(o);
+	lognames_check(o);
 	options_check_settings(o);
 	o->argv = argv + optind;
 }

@@ -451,3 +451,23 @@ run_logrotate() {
 	assert [ ! -e "$PF" ]
 	assert [ ! -e "$LOG" ]
 }
+
+@test "a name that rotation would take is no other file's: -e, -p, --child-pidfile refused, exit 2" {
+	local args
+	for args in "-o $LOG -e $LOG.1" "-o $LOG.3 -e $LOG" "--output $LOG --child-pidfile $LOG.10"; do
+		# shellcheck disable=SC2086 # args are words
+		run --separate-stderr -2 "$DAEMONIZE" -r -p "$PF" --output-max-size 1M $args sleep "$MARK"
+		assert_regex "$stderr" "^daemonize: (-e|-o|--child-pidfile) [^ ]*: a name that rotating (-o|-e|--output) $LOG takes\$"
+	done
+	# The same, said the other way: a relative name in the same directory.
+	run --separate-stderr -2 env -C "$BATS_TEST_TMPDIR" "$DAEMONIZE" -r -p "$LOG.7" --output-max-size 1M --output log sleep "$MARK"
+	track_marker "$MARK"
+	assert_equal "$stderr" "daemonize: -p $LOG.7: a name that rotating --output log takes"
+	assert [ ! -e "$PF" ]
+	assert [ ! -e "$LOG" ]
+	# Past --output-keep, or with none kept, no rotation takes the name.
+	run -0 "$DAEMONIZE" -r -p "$LOG.11" --output-max-size 1M --output "$LOG" sleep "$MARK"
+	SUP=$(read_pidfile "$LOG.11")
+	run -0 "$DAEMONIZE" -r -p "$PF" --output-max-size 1M --output-keep 0 -o "$LOG.x" -e "$LOG.x.1" sleep "$MARK"
+	read_pidfile "$PF" >/dev/null
+}
