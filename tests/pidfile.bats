@@ -108,6 +108,26 @@ setup() {
 	assert_equal "$(procs_with_arg "$MARK")" "$holder"
 }
 
+@test "a program that closes its descriptors drops the lock; under -r the supervisor keeps it" {
+	local closer="import os, sys; os.closerange(3, 65536); os.execvp('sleep', ['sleep', sys.argv[1]])"
+	run -0 "$DAEMONIZE" -p "$PF" python3 -c "$closer" "$MARK"
+	PID=$(read_pidfile "$PF")
+	wait_until 5 runs_program "$PID" sleep "$MARK"
+	# As the manual says at -p: not running, and a second start succeeds.
+	run -1 "$DAEMONIZE" --status -p "$PF"
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	track_marker "$MARK"
+	assert_equal "$(procs_with_arg "$MARK" | wc -l)" 2
+	kill_tracked
+	supervisor_setup
+	start_supervisor python3 -c "$closer" "$MARK"
+	wait_until 5 runs_program "$CHILD" sleep "$MARK"
+	run -0 "$DAEMONIZE" --status -p "$PF"
+	assert_output "$SUP"
+	run --separate-stderr -1 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: $PF: already running, pid $SUP"
+}
+
 @test "a symlinked pidfile is refused and its target left untouched" {
 	echo precious >"$BATS_TEST_TMPDIR/target"
 	touch -d 2001-01-01 "$BATS_TEST_TMPDIR/target"
