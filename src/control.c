@@ -365,17 +365,15 @@ control_send_one(pid_t pid, void *arg)
 
 /*
  * sig to the whole daemon: its process group and every process holding
- * its lock; or, with only_main, to the main pid alone.  Returns how many
+ * its lock.  Returns how many
  * were reached (a group counts once); when none, errno says why.
  */
 static int
-control_send(const struct target *t, int sig, bool only_main)
+control_send(const struct target *t, int sig)
 {
 	struct procmatch m = { 0, 0, true, t->dev, t->ino, 0 };
 	struct sending s = { t, sig, 0, ESRCH };
 
-	if (only_main)
-		return t->holder == 0 && kill(t->pid, sig) == 0;
 	if (t->group != 0 && kill(-t->group, sig) == 0)
 		s.sent++;
 	else if (t->group != 0)
@@ -411,7 +409,7 @@ control_signal(const struct options *o)
 		warn_errno(errno, "kill %ld", (long)t.pid);
 		return STATUS_RUNNING;
 	}
-	if (o->kill_all && control_send(&t, o->signal, false) == 0) {
+	if (o->kill_all && control_send(&t, o->signal) == 0) {
 		warn_errno(errno, "%s: no process of the daemon could be "
 		    "signalled", t.path);
 		return STATUS_RUNNING;
@@ -447,12 +445,85 @@ control_say_held(struct target *t, const char *sig)
 		    "held by another process", t->path, (long)t->pid);
 }
 
+/*
+ * Has the main pid stopped holding the lock (it exited)?  Where /proc
+ * cannot tell, whether the pid is gone, or the lock with it.
+ */
+static bool
+control_main_gone(const struct target *t)
+{
+	int r = procs_holds(t->pid, t->dev, t->ino);
+
+	if (r != -1)
+		return r == 0;
+	return (kill(t->pid, 0) == -1 && errno == ESRCH) ||
+	    control_locked(t) == 0;
+}
+
+/* Wait up to ms for the main pid to be gone; true if it went. */
+static bool
+control_wait_main(const struct target *t, long ms)
+{
+	struct timespec tick = { 0, CONTROL_TICK_MS * 1000000L };
+	long deadline = clock_ms() + ms;
+
+	for (;;) {
+		if (control_main_gone(t))
+			return true;
+		if (clock_ms() >= deadline)
+			return false;
+		(void)nanosleep(&tick, NULL);
+	}
+}
+
+/*
+ * --stop --kill-mode=process: the main pid alone is signalled, and, as
+ * with systemd's KillMode=process, it alone counts: stopped once it has
+ * exited (0), whatever it left running.  What still holds the lock then
+ * is named, and keeps the pidfile: it is still an instance to a start.
+ */
+static int
+control_stop_main(struct target *t, const struct options *o)
+{
+	if (t->holder == 0) {
+		verbose(o, "sending TERM to pid %ld", (long)t->pid);
+		if (kill(t->pid, SIGTERM) == -1 && errno != ESRCH) {
+			warn_errno(errno, "kill %ld", (long)t->pid);
+			return STATUS_RUNNING;
+		}
+		if (!control_wait_main(t, o->stop_timeout_ms)) {
+			if (!o->kill) {
+				control_say_held(t, "TERM");
+				return STATUS_RUNNING;
+			}
+			verbose(o, "sending KILL to pid %ld", (long)t->pid);
+			(void)kill(t->pid, SIGKILL);
+			if (!control_wait_main(t, CONTROL_KILL_WAIT_MS)) {
+				control_say_held(t, "KILL");
+				return STATUS_RUNNING;
+			}
+		}
+	}
+	if (control_locked(t) == 0) {
+		control_remove_stale(t);
+		return STATUS_OK;
+	}
+	if ((t->holder = control_any_holder(t->dev, t->ino)) != 0)
+		warn_errno(0, "%s: pid %ld stopped; pid %ld, which "
+		    "--kill-mode=process leaves running, still holds the lock",
+		    t->path, (long)t->pid, (long)t->holder);
+	else
+		warn_errno(0, "%s: pid %ld stopped; the lock is still held by "
+		    "a process --kill-mode=process leaves running", t->path,
+		    (long)t->pid);
+	return STATUS_OK;
+}
+
 static int
 control_stop(const struct options *o)
 {
 	struct target t;
 	int rc = control_examine(&t, o);
-	bool only_main = o->kill_process;
 
 	if (rc == LSB_DEAD_PIDFILE)
 		control_remove_stale(&t);
@@ -463,25 +534,22 @@ control_stop(const struct options *o)
 	}
 	if (rc != LSB_RUNNING)
 		return STATUS_RUNNING;
-	if (only_main && t.holder != 0) {
-		control_say_holder(&t);
-		return STATUS_RUNNING;
-	}
+	if (o->kill_process)
+		return control_stop_main(&t, o);
 	/*
-	 * TERM to the main pid's group (to the main pid alone with
-	 * --kill-mode=process); with the main pid gone, to every holder of
-	 * the lock too, as nothing else is left to pass it on.
+	 * TERM to the main pid's group; with the main pid gone, to every
+	 * holder of the lock too, as nothing else is left to pass it on.
 	 */
 	if (t.holder != 0)
 		verbose(o, "sending TERM to the processes holding the lock");
-	else if (t.group != 0 && !only_main)
+	else if (t.group != 0)
 		verbose(o, "sending TERM to process group %ld", (long)t.group);
 	else
 		verbose(o, "sending TERM to pid %ld", (long)t.pid);
 	if (t.holder != 0)
-		(void)control_send(&t, SIGTERM, false);
-	else if (kill(t.group != 0 && !only_main ? -t.group : t.pid,
-	    SIGTERM) == -1 && errno != ESRCH) {
+		(void)control_send(&t, SIGTERM);
+	else if (kill(t.group != 0 ? -t.group : t.pid, SIGTERM) == -1 &&
+	    errno != ESRCH) {
 		warn_errno(errno, "kill %ld", (long)t.pid);
 		return STATUS_RUNNING;
 	}
@@ -490,11 +558,11 @@ control_stop(const struct options *o)
 			control_say_held(&t, "TERM");
 			return STATUS_RUNNING;
 		}
-		verbose(o, "sending KILL to %s", only_main ? "the main pid" :
-		    "the process group and every holder of the lock");
+		verbose(o, "sending KILL to the process group and every "
+		    "holder of the lock");
 		/* Looked for again: the main pid may be gone by now. */
 		if (control_find(&t))
-			(void)control_send(&t, SIGKILL, only_main);
+			(void)control_send(&t, SIGKILL);
 		if (!control_wait_released(&t, CONTROL_KILL_WAIT_MS)) {
 			control_say_held(&t, "KILL");
 			return STATUS_RUNNING;

@@ -109,15 +109,21 @@ start_with_helper() {
 	wait_until 5 pid_gone "$HELPER"
 }
 
-@test "--kill-mode=process: the main pid alone, as before" {
+@test "--kill-mode=process: the main pid alone is signalled and counts: 0 once it exits, the holder named" {
 	start_with_helper
-	run --separate-stderr -1 timeout 20 "$DAEMONIZE" --stop --kill-mode=process --stop-timeout 0.5 -p "$PF"
-	assert_equal "$stderr" "daemonize: $PF: still running after TERM: pid $HELPER holds the lock"
+	# As systemd's KillMode=process: stopped once the main pid is gone,
+	# at once rather than after the timeout, whatever it left running.
+	run --separate-stderr -0 timeout 20 "$DAEMONIZE" --stop --kill-mode=process --stop-timeout 10 -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: pid $PID stopped; pid $HELPER, which --kill-mode=process leaves running, still holds the lock"
 	assert pid_gone "$PID"
 	assert pid_alive "$HELPER"
-	# Nothing of the main pid is left to stop: it says so, and stops nothing.
-	run --separate-stderr -1 "$DAEMONIZE" --stop --kill --kill-mode=process -p "$PF"
-	assert_equal "$stderr" "daemonize: $PF: pid $PID has exited, but pid $HELPER still holds the lock"
+	# The holder keeps the pidfile: to a start it is still an instance.
+	assert [ -e "$PF" ]
+	run --separate-stderr -1 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: $PF: already running, pid $HELPER"
+	# Nothing of the main pid is left to stop: the same, and no signal.
+	run --separate-stderr -0 "$DAEMONIZE" --stop --kill --kill-mode=process -p "$PF"
+	assert_equal "$stderr" "daemonize: $PF: pid $PID stopped; pid $HELPER, which --kill-mode=process leaves running, still holds the lock"
 	assert pid_alive "$HELPER"
 	run -0 timeout 20 "$DAEMONIZE" --stop -p "$PF"
 	assert pid_gone "$HELPER"
