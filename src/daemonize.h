@@ -316,6 +316,7 @@ struct relay_tcp {
 struct relay {
 	bool active;		/* foreground, conditions, NOTIFY_SOCKET */
 	bool ready;		/* READY=1 sent */
+	bool met;		/* the program is ready, READY=1 not yet sent */
 	bool stopping;		/* STOPPING=1 sent */
 	int gave_up;		/* ERRNO=, or RELAY_*, before READY=1 */
 	int failed;		/* errno of the last send that failed */

@@ -99,7 +99,8 @@ relay_open(struct relay *rl, const struct options *o)
 
 /*
  * One message to the manager; never waits.  False if it could not be
- * sent, said once for each reason.
+ * sent, said once for each reason; not a full queue (EAGAIN), which is
+ * no failure: the message is sent again at the next tick.
  */
 static bool
 relay_send(struct relay *rl, struct logpipe *log, const char *msg)
@@ -107,7 +108,7 @@ relay_send(struct relay *rl, struct logpipe *log, const char *msg)
 	if (sendto(rl->sock, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL,
 	    (struct sockaddr *)&rl->addr, rl->addrlen) != -1)
 		return true;
-	if (errno != rl->failed)
+	if (errno != rl->failed && errno != EAGAIN && errno != EWOULDBLOCK)
 		logpipe_say(log, LOG_WARNING, "telling the service manager: ",
 		    strerror(errno), (char *)NULL);
 	rl->failed = errno;
@@ -128,6 +129,7 @@ relay_ready(struct relay *rl, struct logpipe *log)
 	memcpy(msg, "READY=1\nMAINPID=", n);
 	memcpy(msg + n, pid, strlen(pid) + 1);
 	rl->ready = relay_send(rl, log, msg);
+	rl->met = !rl->ready;
 }
 
 /* Asked to stop: STOPPING=1, once. */

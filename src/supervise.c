@@ -802,6 +802,12 @@ supervise_late(struct supervisor *s)
 		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " closed "
 		    "descriptor ", decimal(num, s->o->notify_fd), " without "
 		    "writing a line; stopping it", (char *)NULL);
+	else if (s->l->relay.met)
+		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " was ready, but "
+		    "the service manager could not be told within ",
+		    decimal_seconds(num, s->o->wait_ms), " s: ",
+		    strerror(s->l->relay.failed), "; stopping it",
+		    (char *)NULL);
 	else
 		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " was not ready "
 		    "within ", decimal_seconds(num, s->o->wait_ms),

@@ -235,3 +235,57 @@ time.sleep(1000)' "$MARK"
 	wait_until 5 prints "$DZ" procs_with_arg "$MARK"
 	assert_equal "$(wc -l <"$MSGS")" 0
 }
+
+@test "a manager's socket no one reads from: the program was ready, the manager could not be told: 125, and that" {
+	# A socket bound, then left: the name stays, a send is refused.
+	local gone=$BATS_TEST_TMPDIR/gone
+	python3 -c '
+import socket, sys
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).bind(sys.argv[1])' "$gone"
+	NOTIFY_SOCKET=$gone "$DAEMONIZE" -f --wait=1 --notify-fd 3 \
+		sh -c 'echo ready >&3; exec sleep "$1"' sh "$MARK" 2>"$BATS_TEST_TMPDIR/err" &
+	DZ=$!
+	track_pid "$DZ"
+	dz_exited 125
+	run -0 cat "$BATS_TEST_TMPDIR/err"
+	assert_line "daemonize: sh was ready, but the service manager could not be told within 1.000 s: Connection refused; stopping it"
+	refute_line --partial "was not ready"
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
+@test "a manager whose queue is full: READY=1 is sent again until it fits, and no error is said" {
+	# A manager that lets its queue fill (net.unix.max_dgram_qlen), then
+	# reads only once told to go.
+	local full=$BATS_TEST_TMPDIR/full
+	python3 -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+c = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+try:
+    while True:
+        c.sendto(b"filler", socket.MSG_DONTWAIT, sys.argv[1])
+except BlockingIOError:
+    pass
+open(sys.argv[3], "w").close()
+while not os.path.exists(sys.argv[4]):
+    time.sleep(0.02)
+out = open(sys.argv[2], "a", buffering=1)
+while True:
+    out.write(s.recv(4096).decode().replace("\n", " ").strip() + "\n")
+' "$full" "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/filled" "$BATS_TEST_TMPDIR/go" &
+	track_pid $!
+	wait_until 5 test -e "$BATS_TEST_TMPDIR/filled"
+	NOTIFY_SOCKET=$full "$DAEMONIZE" -f --wait=10 --notify-fd 3 \
+		sh -c 'echo ready >&3; exec sleep "$1"' sh "$MARK" 2>"$BATS_TEST_TMPDIR/err" &
+	DZ=$!
+	track_pid "$DZ"
+	# It has met the full queue a few times by now.
+	pause 0.3
+	touch "$BATS_TEST_TMPDIR/go"
+	wait_until 10 grep -qxF "READY=1 MAINPID=$DZ" "$BATS_TEST_TMPDIR/got"
+	run -0 cat "$BATS_TEST_TMPDIR/err"
+	assert_output ""
+	kill -TERM "$DZ"
+	dz_exited 0
+}
