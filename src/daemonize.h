@@ -376,6 +376,7 @@ enum step {
 	STEP_NO_NEW_PRIVS,
 	STEP_EXEC,
 	STEP_LOST,		/* killed before it could report; err: signal */
+	STEP_CHILD_PIDFILE,	/* the supervisor writing the child's pid */
 };
 
 /* A failure sent from the daemon side to the waiting caller. */

@@ -237,6 +237,9 @@ report_words(const struct failure *f, const struct options *o,
 	case STEP_PIDFILE:
 		w->what[0] = o->pidfile;
 		break;
+	case STEP_CHILD_PIDFILE:
+		w->what[0] = o->child_pidfile;
+		break;
 	case STEP_PRIVS:
 		w->what[0] = o->user != NULL ? "changing to user " :
 		    "changing to group ";

@@ -73,6 +73,7 @@ struct supervisor {
 	bool left_killed;	/* CLEANING: KILL sent */
 	bool stopping;		/* CLEANING: then done, not a restart */
 	bool unexec;		/* the starting child died before its exec */
+	int cpf_err;		/* why the child's pid is not in its pidfile */
 	int exit_status;
 	bool late;		/* not ready in time for the manager: 125 */
 	int child_status;	/* the last child's, as a shell would say it */
@@ -257,8 +258,13 @@ supervise_spawn(struct supervisor *s)
 	(void)setpgid(s->child, s->child);
 	s->execrd = fds[0];
 	s->started = clock_ms();
-	if (s->l->child.wfd != -1)
-		(void)pidfile_rewrite(&s->l->child, s->child);
+	s->cpf_err = 0;
+	if (s->l->child.wfd != -1 &&
+	    pidfile_rewrite(&s->l->child, s->child) == -1) {
+		s->cpf_err = errno;
+		/* Never a part of a pid: empty, it names no child. */
+		(void)!ftruncate(s->l->child.wfd, 0);
+	}
 	relay_child(&s->l->relay, s->o, &s->l->ready);
 	return 0;
 fail:
@@ -390,6 +396,32 @@ supervise_exec_outcome(struct supervisor *s)
 }
 
 /*
+ * The child's pid could not be written to --child-pidfile.  At the first
+ * start that is the caller's failure to report, as the main pidfile's
+ * would be: the child is killed, and its exit (on_exit_starting) sends
+ * the report, so that nothing of it is left when the caller returns.
+ * Later, it is said in the log.  True when the child is being killed.
+ */
+static bool
+supervise_cpf_failed(struct supervisor *s)
+{
+	char pidbuf[DECIMAL_LEN];
+
+	if (s->cpf_err == 0)
+		return false;
+	if (s->r != NULL) {
+		s->failure = (struct failure){ STEP_CHILD_PIDFILE, s->cpf_err,
+		    0, -1 };
+		(void)kill(-s->child, SIGKILL);
+		return true;
+	}
+	logpipe_say(&s->log, LOG_ERR, s->o->child_pidfile, ": ",
+	    strerror(s->cpf_err), "; pid ", decimal(pidbuf, (long)s->child),
+	    " is not in it", (char *)NULL);
+	return false;
+}
+
+/*
  * EXEC_OK while STARTING: the program runs.  What came for it while it
  * started is passed on now: before its exec, a signal would have met the
  * default disposition its reset had just put back (HUP would kill it).
@@ -399,6 +431,8 @@ on_exec_ok(struct supervisor *s)
 {
 	int sig;
 
+	if (supervise_cpf_failed(s))
+		return STARTING;
 	supervise_first(s, true);
 	for (sig = 1; sig < NSIG; sig++)
 		if (sig != SIGCHLD && sigismember(&s->forward, sig) == 1)
@@ -576,6 +610,10 @@ on_exit_starting(struct supervisor *s)
 		(void)on_exec_failed(s);
 	else if (!s->failed && s->unexec && WIFSIGNALED(s->status)) {
 		s->failure = (struct failure){ STEP_LOST, WTERMSIG(s->status),
+		    0, -1 };
+		(void)on_exec_failed(s);
+	} else if (s->cpf_err != 0 && s->r != NULL) {
+		s->failure = (struct failure){ STEP_CHILD_PIDFILE, s->cpf_err,
 		    0, -1 };
 		(void)on_exec_failed(s);
 	} else

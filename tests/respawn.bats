@@ -15,7 +15,7 @@ teardown() {
 	if [ -n "${RSYSLOG:-}" ]; then
 		rm -f /dev/log
 	fi
-	if [ -n "${SMALL:-}" ]; then
+	if [ -n "${SMALL:-}" ] && mountpoint -q "$SMALL"; then
 		umount -l "$SMALL"
 	fi
 }
@@ -400,6 +400,46 @@ restarted_times() {
 	assert_equal "$(proc_field "$SUP" 3)" S
 	kill -TERM "$SUP"
 	wait_until 5 pid_gone "$SUP"
+}
+
+@test "--child-pidfile on a full file system: 125 at the first start, nothing left; said in the log at a restart" {
+	is_root || skip "needs root to mount a tmpfs"
+	# Unmounted by teardown, whatever the outcome.
+	local full=$BATS_TEST_TMPDIR/full
+	mkdir "$full"
+	mount -t tmpfs -o size=4k,nr_inodes=16 tmpfs "$full" ||
+		skip "cannot mount a tmpfs here"
+	SMALL=$full
+	dd if=/dev/zero of="$full/filler" bs=1k count=64 2>/dev/null || true
+	# The file can be made (an inode), its pid not written (a block).
+	run --separate-stderr "$DAEMONIZE" -r -p "$PF" --child-pidfile "$full/c.pid" sleep "$MARK"
+	track_marker "$MARK"
+	local first_status=$status first_stderr=$stderr
+	local left_pf left_cpf left_procs
+	[ -e "$PF" ] && left_pf=yes || left_pf=no
+	[ -e "$full/c.pid" ] && left_cpf=yes || left_cpf=no
+	left_procs=$(procs_with_arg "$MARK")
+	# Room for the first pid, not for a restart's: filled once it runs.
+	rm "$full/filler"
+	CPF=$full/c2.pid
+	start_supervisor --output "$LOG" --restart-delay 1 sleep "$MARK"
+	kill -KILL "$CHILD"
+	# Emptied as the child exits, which frees its block: filled then,
+	# during the restart's delay.
+	is_empty() { [ ! -s "$CPF" ]; }
+	wait_until 5 is_empty
+	dd if=/dev/zero of="$full/filler" bs=1k count=64 2>/dev/null || true
+	wait_until 10 grep -q "^daemonize: $full/c2.pid: No space left on device; pid [0-9]* is not in it\$" "$LOG"
+	local cpf_size
+	cpf_size=$(stat -c %s "$full/c2.pid")
+	kill -TERM "$SUP"
+	wait_until 5 pid_gone "$SUP"
+	assert_equal "$first_status" 125
+	assert_equal "$first_stderr" "daemonize: $full/c.pid: No space left on device"
+	assert_equal "$left_pf $left_cpf" "no no"
+	assert_equal "$left_procs" ""
+	# Never a part of a pid: empty, it names no child.
+	assert_equal "$cpf_size" 0
 }
 
 @test "output: 100 MB on stdout and stderr arrive whole" {
