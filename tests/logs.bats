@@ -116,10 +116,14 @@ has_line() {
 @test "a line longer than the size or the pipe is never split: it gets a file of its own" {
 	start_supervisor --output "$LOG" --output-max-size 1k --output-keep 10 \
 		--max-restarts 0 python3 -c '
-import sys, time
+import os, sys, time
 sys.stdout.write("before\n" + "x" * 40000 + "\nafter\n")
 sys.stdout.flush()
-time.sleep(0.5)'
+# Not gone, with its pidfile, before start_supervisor has read it.
+for _ in range(3000):
+    if os.path.exists(sys.argv[1]):
+        break
+    time.sleep(0.01)' "$BATS_TEST_TMPDIR/child-read"
 	wait_until 30 pid_gone "$SUP"
 	mapfile -t files < <(rotated_files)
 	# (awk: grep's repetition counts stop at 32767)

@@ -18,7 +18,11 @@
 : "${VALGRIND_LOGDIR:?VALGRIND_LOGDIR must name a directory for reports}"
 # --vgdb=no: no gdbserver pipes in /tmp, which a process that has changed
 # user or root could not remove again (and would say so).
-exec valgrind --quiet --tool=memcheck --vgdb=no --trace-children=yes \
+# --read-inline-info=no: a report's stack shows no inlined frames, and
+# each of the suite's thousands of starts reads an eighth less debug
+# information; what is found is the same.
+exec valgrind --quiet --tool=memcheck --vgdb=no --read-inline-info=no \
+	--trace-children=yes \
 	--trace-children-skip='*' --leak-check=full \
 	--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 	--track-fds=no --log-file="$VALGRIND_LOGDIR/vg.$EPOCHREALTIME.%p" \
