@@ -357,7 +357,7 @@ control_send_one(pid_t pid, void *arg)
 	/* The group had it already. */
 	if (s->t->group != 0 && getpgid(pid) == s->t->group)
 		return;
-	if (kill(pid, s->sig) == 0)
+	if (pidsig_holder(pid, s->t->dev, s->t->ino, s->sig) == 0)
 		s->sent++;
 	else
 		s->err = errno;
@@ -380,7 +380,7 @@ control_send(const struct target *t, int sig)
 		s.err = errno;
 	if (procs_each(&m, control_send_one, &s) == -1 && t->group == 0 &&
 	    t->holder == 0) {
-		if (kill(t->pid, sig) == 0)
+		if (pidsig_holder(t->pid, t->dev, t->ino, sig) == 0)
 			s.sent++;
 		else
 			s.err = errno;
@@ -405,7 +405,8 @@ control_signal(const struct options *o)
 		control_say_holder(&t);
 		return STATUS_RUNNING;
 	}
-	if (!o->kill_all && kill(t.pid, o->signal) == -1) {
+	if (!o->kill_all &&
+	    pidsig_holder(t.pid, t.dev, t.ino, o->signal) == -1) {
 		warn_errno(errno, "kill %ld", (long)t.pid);
 		return STATUS_RUNNING;
 	}
@@ -487,7 +488,8 @@ control_stop_main(struct target *t, const struct options *o)
 {
 	if (t->holder == 0) {
 		verbose(o, "sending TERM to pid %ld", (long)t->pid);
-		if (kill(t->pid, SIGTERM) == -1 && errno != ESRCH) {
+		if (pidsig_holder(t->pid, t->dev, t->ino, SIGTERM) == -1 &&
+		    errno != ESRCH) {
 			warn_errno(errno, "kill %ld", (long)t->pid);
 			return STATUS_RUNNING;
 		}
@@ -497,7 +499,7 @@ control_stop_main(struct target *t, const struct options *o)
 				return STATUS_RUNNING;
 			}
 			verbose(o, "sending KILL to pid %ld", (long)t->pid);
-			(void)kill(t->pid, SIGKILL);
+			(void)pidsig_holder(t->pid, t->dev, t->ino, SIGKILL);
 			if (!control_wait_main(t, CONTROL_KILL_WAIT_MS)) {
 				control_say_held(t, "KILL");
 				return STATUS_RUNNING;
@@ -548,7 +550,8 @@ control_stop(const struct options *o)
 		verbose(o, "sending TERM to pid %ld", (long)t.pid);
 	if (t.holder != 0)
 		(void)control_send(&t, SIGTERM);
-	else if (kill(t.group != 0 ? -t.group : t.pid, SIGTERM) == -1 &&
+	else if ((t.group != 0 ? kill(-t.group, SIGTERM) :
+	    pidsig_holder(t.pid, t.dev, t.ino, SIGTERM)) == -1 &&
 	    errno != ESRCH) {
 		warn_errno(errno, "kill %ld", (long)t.pid);
 		return STATUS_RUNNING;

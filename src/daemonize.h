@@ -607,6 +607,9 @@ int	 procs_each(const struct procmatch *, void (*)(pid_t, void *), void *);
 int	 procs_died_unexec(pid_t);
 int	 procs_ending(pid_t);
 
+/* pidsig.c */
+int	 pidsig_holder(pid_t, dev_t, ino_t, int);
+
 /* spawn.c */
 void	 spawn_exec(const struct spawn *, struct failure *);
 

@@ -295,6 +295,37 @@ while True:
 	probes_hold() { ! flock -n -x "$PF" true; }
 	wait_until 5 probes_hold
 	run --separate-stderr -0 "$DAEMONIZE_BINARY" -p "$PF" sleep "$MARK"
-	PID=$(read_pidfile "$PF")
-	assert runs_program "$PID" sleep "$MARK"
+	local pid
+	pid=$(read_pidfile "$PF")
+	assert runs_program "$pid" sleep "$MARK"
 }
+
+@test "--signal and --stop never reach a process given the daemon's pid meanwhile (pidfd)" {
+	is_root || skip "needs root for a PID namespace"
+	command -v strace >/dev/null || skip "needs strace"
+	# The binary itself: this is about pids, not about what valgrind sees.
+	local args trace=$BATS_TEST_TMPDIR/trace rc
+	for args in "--signal TERM" "--stop --kill-mode=process"; do
+		rc=0
+		# shellcheck disable=SC2086 # args are words
+		timeout 30 unshare --pid --fork --mount-proc \
+			"$BATS_TEST_DIRNAME/helpers/pid-reuse.sh" "$DAEMONIZE_BINARY" \
+			"$BATS_TEST_TMPDIR/r.pid" "$trace" $args || rc=$?
+		[ "$rc" -ne 2 ] || skip "the pid could not be given again here"
+		assert_equal "$args: $rc" "$args: 0"
+		rm -f "$BATS_TEST_TMPDIR/r.pid"
+	done
+}
+
+@test "without pidfds (pidfd_open answers ENOSYS), --signal and --stop signal as before" {
+	[ -n "${DENY_SYSCALL:-}" ] && [ -x "$DENY_SYSCALL" ] || skip "no seccomp wrapper in this build"
+	local pid
+	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	pid=$(read_pidfile "$PF")
+	run -0 "$DENY_SYSCALL" pidfd_open "$DAEMONIZE" --signal CONT -p "$PF"
+	pid_alive "$pid"
+	run -0 "$DENY_SYSCALL" pidfd_open "$DAEMONIZE" --stop -p "$PF"
+	wait_until 5 pid_gone "$pid"
+	assert [ ! -e "$PF" ]
+}
+

@@ -19,6 +19,11 @@ int	clearenv(void);
 int	pidfd_open(pid_t, unsigned int);
 #endif
 
+#ifndef HAVE_PIDFD_SEND_SIGNAL
+#include <signal.h>
+int	pidfd_send_signal(int, int, siginfo_t *, unsigned int);
+#endif
+
 #ifndef HAVE_SETSID
 #include <sys/types.h>
 pid_t	setsid(void);
