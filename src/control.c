@@ -41,6 +41,8 @@ enum lsb {
 
 /* After KILL, how long the lock may take to go. */
 #define CONTROL_KILL_WAIT_MS	5000
+/* How long an exited process may keep its lock, its files not yet put. */
+#define CONTROL_EXIT_WAIT_MS	1000
 /* Past the deadline, the timer fires again this often (see below). */
 #define CONTROL_REARM_MS	10
 /* Where flock cannot block (no support for it), the lock is polled. */
@@ -506,11 +508,19 @@ control_stop_main(struct target *t, const struct options *o)
 			}
 		}
 	}
+	/*
+	 * A process that has closed its descriptors on its way out may hold
+	 * its flock a moment longer, until its files are put: when no other
+	 * holder is seen, that moment is waited out.
+	 */
+	if ((t->holder = control_any_holder(t->dev, t->ino)) == 0)
+		(void)control_wait_released(t, CONTROL_EXIT_WAIT_MS);
 	if (control_locked(t) == 0) {
 		control_remove_stale(t);
 		return STATUS_OK;
 	}
-	if ((t->holder = control_any_holder(t->dev, t->ino)) != 0)
+	if (t->holder != 0 ||
+	    (t->holder = control_any_holder(t->dev, t->ino)) != 0)
 		warn_errno(0, "%s: pid %ld stopped; pid %ld, which "
 		    "--kill-mode=process leaves running, still holds the lock",
 		    t->path, (long)t->pid, (long)t->holder);

@@ -7,9 +7,10 @@
  * pidfd is taken first, and only then is the pid checked to hold the lock
  * still: the pidfd names the holder itself, not whatever had its pid
  * before, and the signal goes through it, so a holder that exits after
- * the check is told ESRCH, never replaced.  Where the kernel has no pidfds
- * (ENOSYS before Linux 5.3), kill(2) as before: the check just made is
- * all there is.
+ * the check is told ESRCH, never replaced.  That takes /proc showing the
+ * process's descriptors (procs_holds); where it cannot tell, or where the
+ * kernel has no pidfds (ENOSYS before Linux 5.3, EPERM from a seccomp
+ * filter), it is kill(2) as before, after the check already made.
  */
 #include "config.h"
 
@@ -32,8 +33,12 @@ pidsig_holder(pid_t pid, dev_t dev, ino_t ino, int sig)
 {
 	int pfd, rc, err;
 
+	/*
+	 * pidfd_open checks no permission: EPERM is a seccomp filter (a
+	 * container's profile) that refuses it, as ENOSYS an older kernel.
+	 */
 	if ((pfd = pidfd_open(pid, 0)) == -1)
-		return errno == ENOSYS ? kill(pid, sig) : -1;
+		return errno == ENOSYS || errno == EPERM ? kill(pid, sig) : -1;
 	if (procs_holds(pid, dev, ino) == 0) {
 		(void)close(pfd);
 		errno = ESRCH;

@@ -56,7 +56,7 @@ privs_number(const char *s, id_t *id)
 		return -1;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (*end != '\0' || errno != 0 || v >= (id_t)-1)
+	if (*end != '\0' || errno != 0 || v >= (uid_t)-1 || v >= (gid_t)-1)
 		return -1;
 	*id = (id_t)v;
 	return 0;

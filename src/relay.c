@@ -176,6 +176,7 @@ relay_child(struct relay *rl, const struct options *o, struct ready *r)
 		return;
 	r->notified = false;
 	rl->closed = 0;
+	rl->met = false;
 	if (r->pipe_wr != -1)
 		(void)close(r->pipe_wr);
 	r->pipe_wr = -1;

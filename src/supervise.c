@@ -264,6 +264,13 @@ supervise_spawn(struct supervisor *s)
 		s->cpf_err = errno;
 		/* Never a part of a pid: empty, it names no child. */
 		(void)!ftruncate(s->l->child.wfd, 0);
+		/*
+		 * At the first start, a failure: killed now, most likely
+		 * before its exec, so that it starts nothing that would
+		 * outlive it; its exit sends the report.
+		 */
+		if (s->r != NULL)
+			(void)kill(s->child, SIGKILL);
 	}
 	relay_child(&s->l->relay, s->o, &s->l->ready);
 	return 0;
@@ -398,9 +405,11 @@ supervise_exec_outcome(struct supervisor *s)
 /*
  * The child's pid could not be written to --child-pidfile.  At the first
  * start that is the caller's failure to report, as the main pidfile's
- * would be: the child is killed, and its exit (on_exit_starting) sends
+ * would be: the child was killed (supervise_spawn), with its group should
+ * it have got as far as its exec, and its exit (on_exit_starting) sends
  * the report, so that nothing of it is left when the caller returns.
- * Later, it is said in the log.  True when the child is being killed.
+ * Later, it is said in the log, once.  True when the child is being
+ * killed.
  */
 static bool
 supervise_cpf_failed(struct supervisor *s)
@@ -410,14 +419,13 @@ supervise_cpf_failed(struct supervisor *s)
 	if (s->cpf_err == 0)
 		return false;
 	if (s->r != NULL) {
-		s->failure = (struct failure){ STEP_CHILD_PIDFILE, s->cpf_err,
-		    0, -1 };
 		(void)kill(-s->child, SIGKILL);
 		return true;
 	}
 	logpipe_say(&s->log, LOG_ERR, s->o->child_pidfile, ": ",
 	    strerror(s->cpf_err), "; pid ", decimal(pidbuf, (long)s->child),
 	    " is not in it", (char *)NULL);
+	s->cpf_err = 0;
 	return false;
 }
 
@@ -606,18 +614,21 @@ on_exit_stopping(struct supervisor *s)
 static enum state
 on_exit_starting(struct supervisor *s)
 {
+	/* Killed for its pidfile: that, not "killed before its exec". */
 	if (supervise_exec_outcome(s) == EXEC_FAILED)
 		(void)on_exec_failed(s);
-	else if (!s->failed && s->unexec && WIFSIGNALED(s->status)) {
-		s->failure = (struct failure){ STEP_LOST, WTERMSIG(s->status),
-		    0, -1 };
-		(void)on_exec_failed(s);
-	} else if (s->cpf_err != 0 && s->r != NULL) {
+	else if (s->cpf_err != 0 && s->r != NULL) {
 		s->failure = (struct failure){ STEP_CHILD_PIDFILE, s->cpf_err,
 		    0, -1 };
 		(void)on_exec_failed(s);
-	} else
+	} else if (!s->failed && s->unexec && WIFSIGNALED(s->status)) {
+		s->failure = (struct failure){ STEP_LOST, WTERMSIG(s->status),
+		    0, -1 };
+		(void)on_exec_failed(s);
+	} else {
+		(void)supervise_cpf_failed(s);
 		supervise_first(s, true);
+	}
 	if (s->stop_sig == 0)
 		return on_exit_running(s);
 	return on_exit_stopping(s);

@@ -317,12 +317,15 @@ while True:
 	done
 }
 
-@test "without pidfds (pidfd_open answers ENOSYS), --signal and --stop signal as before" {
+@test "without pidfds (pidfd_open answers ENOSYS or EPERM), --signal and --stop signal as before" {
 	[ -n "${DENY_SYSCALL:-}" ] && [ -x "$DENY_SYSCALL" ] || skip "no seccomp wrapper in this build"
 	local pid
 	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
 	pid=$(read_pidfile "$PF")
 	run -0 "$DENY_SYSCALL" pidfd_open "$DAEMONIZE" --signal CONT -p "$PF"
+	pid_alive "$pid"
+	# EPERM, from a container's seccomp profile, likewise.
+	run -0 "$DENY_SYSCALL" -e EPERM pidfd_open "$DAEMONIZE" --signal CONT -p "$PF"
 	pid_alive "$pid"
 	run -0 "$DENY_SYSCALL" pidfd_open "$DAEMONIZE" --stop -p "$PF"
 	wait_until 5 pid_gone "$pid"

@@ -289,3 +289,22 @@ while True:
 	kill -TERM "$DZ"
 	dz_exited 0
 }
+
+@test "-r: a first child ready that the manager could not hear, a second never ready: said as not ready" {
+	local gone=$BATS_TEST_TMPDIR/gone
+	python3 -c '
+import socket, sys
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).bind(sys.argv[1])' "$gone"
+	# The first child says it is ready and exits; the next never does.
+	NOTIFY_SOCKET=$gone "$DAEMONIZE" -f -r --restart-delay 0.1 --wait=2 --notify-fd 3 \
+		sh -c 'if [ ! -e "$1" ]; then : >"$1"; echo ready >&3; exit 1; fi; exec sleep "$2"' \
+		sh "$BATS_TEST_TMPDIR/once" "$MARK" 2>"$BATS_TEST_TMPDIR/err" &
+	DZ=$!
+	track_pid "$DZ"
+	dz_exited 125
+	run -0 cat "$BATS_TEST_TMPDIR/err"
+	assert_line "daemonize: sh was not ready within 2.000 s; stopping it"
+	refute_line --partial "was ready, but"
+	assert_equal "$(procs_with_arg "$MARK")" ""
+}
+
