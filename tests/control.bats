@@ -282,17 +282,31 @@ while True:
 	# moment with the shared lock open, and they let go one after another:
 	# a start that fails on a probe fails here every time, where 1,000
 	# starts against loops of probes caught it one run in three.
-	local d
+	local d ino
 	: >"$PF"
+	ino=$(stat -c %i "$PF")
 	# LeakSanitizer cannot check a process under ptrace, and says so.
-	for d in 150000 250000 350000; do
+	for d in 250000 400000 550000; do
 		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 		timeout 10 strace -qq -o /dev/null -e trace=flock \
 		    -e inject=flock:delay_exit="$d":when=1 \
 		    "$DAEMONIZE_BINARY" --status -p "$PF" >/dev/null 2>&1 &
 		track_pid $!
 	done
-	probes_hold() { ! flock -n -x "$PF" true; }
+	# Read from /proc/locks, not tried with a lock of our own: an
+	# exclusive try that met a probe's first flock made it fail and hold
+	# nothing, and a try every 100 ms on a loaded machine could miss the
+	# moments altogether.
+	probes_hold() {
+		local line
+		while read -r line; do
+			case $line in
+			*'->'*) ;;
+			*" FLOCK "*" READ "*":$ino "*) return 0 ;;
+			esac
+		done </proc/locks
+		return 1
+	}
 	wait_until 5 probes_hold
 	run --separate-stderr -0 "$DAEMONIZE_BINARY" -p "$PF" sleep "$MARK"
 	local pid
