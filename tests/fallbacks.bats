@@ -21,8 +21,8 @@ setup() {
 
 # open_inherited N: N descriptors of $INHERITED open in this shell.
 open_inherited() {
-	local fd
-	for _ in $(seq 1 "$1"); do
+	local fd i
+	for ((i = 0; i < $1; i++)); do
 		exec {fd}<"$INHERITED"
 	done
 	assert [ "$(inherited_in $$)" -ge "$1" ]
@@ -30,9 +30,13 @@ open_inherited() {
 
 # inherited_in PID: how many of PID's descriptors are $INHERITED.
 inherited_in() {
-	local fd n=0
-	for fd in $(fd_list "$1"); do
-		[ "$(readlink "/proc/$1/fd/$fd")" = "$INHERITED" ] && n=$((n + 1))
+	fd_targets "$1" | untraced count_inherited
+}
+
+count_inherited() {
+	local fd target n=0
+	while read -r fd target; do
+		[ "$target" != "$INHERITED" ] || n=$((n + 1))
 	done
 	echo "$n"
 }

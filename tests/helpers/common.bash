@@ -239,17 +239,41 @@ ignored_signals() {
 }
 
 # fd_list PID: the open descriptors of PID, sorted, space separated.
+# From a glob, into the keys of an array (which come out in order): no
+# process, where each call was four, and these run many times a test.
 fd_list() {
-	find "/proc/$1/fd" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -n |
-		tr '\n' ' ' | sed 's/ $//'
+	untraced fd_numbers "$1"
+}
+
+fd_numbers() {
+	local path fd
+	local -a open=()
+	for path in "/proc/$1/fd/"*; do
+		fd=${path##*/}
+		case $fd in
+		'' | *[!0-9]*) ;;
+		*) open[fd]=1 ;;
+		esac
+	done
+	echo "${!open[*]}"
+}
+
+# fd_targets PID: a line "FD TARGET" for each descriptor of PID, from one
+# find instead of a readlink per descriptor.
+fd_targets() {
+	find "/proc/$1/fd" -mindepth 1 -maxdepth 1 -printf '%f %l\n'
 }
 
 # extra_fds PID: what PID has open beyond 0-2, as sorted paths, one line.
 extra_fds() {
-	local fd
-	for fd in $(fd_list "$1"); do
-		[ "$fd" -gt 2 ] && readlink "/proc/$1/fd/$fd"
-	done | sort | tr '\n' ' ' | sed 's/ $//'
+	fd_targets "$1" | untraced beyond_stdio | sort | paste -s -d ' ' -
+}
+
+beyond_stdio() {
+	local fd target
+	while read -r fd target; do
+		[ "$fd" -le 2 ] || [ -z "$target" ] || printf '%s\n' "$target"
+	done
 }
 
 # lock_fd PID: the number of PID's one descriptor beyond 0-2.
