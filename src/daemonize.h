@@ -490,6 +490,11 @@ void	 logpipe_stream_size(struct logstream *);
 /* logstamp.c */
 size_t	 logstamp_format(enum stamp, char [STAMP_LEN]);
 
+/* pathdir.c */
+const char	*path_base(const char *);
+void	 path_dir_real(const char *, char *);
+bool	 path_same_place(const char *, const char *);
+
 /* lognames.c */
 void	 lognames_check(const struct options *);
 

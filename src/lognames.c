@@ -23,37 +23,6 @@ struct named {
 	const char *path;
 };
 
-/* The last component of path. */
-static const char *
-lognames_base(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL ? slash + 1 : path;
-}
-
-/*
- * The directory of path as realpath(3) resolves it, into buf; the text
- * before the last slash as it is when that fails (the open will say why).
- */
-static void
-lognames_dir(const char *path, char *buf, size_t size)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t len = slash == NULL ? 1 : slash == path ? 1 :
-	    (size_t)(slash - path);
-
-	if (len >= sizeof dir)
-		len = sizeof dir - 1;
-	memcpy(dir, slash == NULL ? "." : path, len);
-	dir[len] = '\0';
-	if (realpath(dir, buf) == NULL) {
-		strncpy(buf, dir, size - 1);
-		buf[size - 1] = '\0';
-	}
-}
-
 /* Is name "base.N", N from 1 to keep, written as rotation writes it? */
 static bool
 lognames_numbered(const char *name, const char *base, int keep)
@@ -77,11 +46,11 @@ lognames_taken(const struct named *stream, const struct named *f, int keep)
 {
 	char d1[PATH_MAX], d2[PATH_MAX];
 
-	if (!lognames_numbered(lognames_base(f->path),
-	    lognames_base(stream->path), keep))
+	if (!lognames_numbered(path_base(f->path), path_base(stream->path),
+	    keep))
 		return false;
-	lognames_dir(stream->path, d1, sizeof d1);
-	lognames_dir(f->path, d2, sizeof d2);
+	path_dir_real(stream->path, d1);
+	path_dir_real(f->path, d2);
 	return strcmp(d1, d2) == 0;
 }
 

@@ -205,6 +205,28 @@ pidfile_lock(struct pidfile *p, struct pidfile *shared)
 }
 
 /*
+ * A pidfile another user owns (daemonize 1.7 gave it to -u's user), or
+ * that others may write, would let them rewrite the pid --stop signals:
+ * root takes it back, and only its owner may write it from now on.  A
+ * caller that is not root cannot take another's file, and leaves it.
+ */
+static int
+pidfile_take(int fd, const struct stat *sb)
+{
+	bool mine = sb->st_uid == geteuid();
+
+	if (!mine && geteuid() == 0) {
+		if (fchown(fd, 0, (gid_t)-1) == -1)
+			return -1;
+		mine = true;
+	}
+	if (mine && (sb->st_mode & 022) != 0 &&
+	    fchmod(fd, sb->st_mode & 0755 & ~(mode_t)022) == -1)
+		return -1;
+	return 0;
+}
+
+/*
  * Open path for writing, never through a symlink, and empty it: the write
  * side of a pidfile.  With dev set, the file must be the one locked.
  */
@@ -232,7 +254,7 @@ pidfile_open_empty(struct pidfile *p, int flags, bool check)
 		errno = EBUSY;
 		goto fail;
 	}
-	if (ftruncate(fd, 0) == -1)
+	if (pidfile_take(fd, &sb) == -1 || ftruncate(fd, 0) == -1)
 		goto fail;
 	p->wfd = fd;
 	p->dev = sb.st_dev;

@@ -21,7 +21,11 @@ struct role {
 	int kind;		/* roles of one kind may share a file */
 };
 
-/* Do a and b name one file: the same path, or the same existing file? */
+/*
+ * Do a and b name one file: the same existing file, or one not there yet
+ * by the same name in the same resolved directory ("x.pid" and
+ * "../here/x.pid", or through a link to the directory), or the same path?
+ */
 static bool
 roles_same(const char *a, const char *b)
 {
@@ -31,6 +35,8 @@ roles_same(const char *a, const char *b)
 
 	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
 		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	if (path_same_place(a, b))
+		return true;
 	if ((abs_a = program_absolute(a)) == NULL ||
 	    (abs_b = program_absolute(b)) == NULL)
 		return strcmp(a, b) == 0;

@@ -250,6 +250,20 @@ setup() {
 	run --separate-stderr -2 "$DAEMONIZE" -p "$f" -o "$BATS_TEST_TMPDIR/link" sleep "$MARK"
 	assert_equal "$stderr" "daemonize: $BATS_TEST_TMPDIR/link: both the pidfile and standard output"
 	rm "$f"
+	# And a file not there yet, named through .. or a link to its
+	# directory: the program's output would take the pidfile's place.
+	local d=$BATS_TEST_TMPDIR/dir
+	mkdir "$d" && ln -s "$d" "$BATS_TEST_TMPDIR/dirlink"
+	for args in "-p $d/x.pid -o $d/../dir/x.pid" \
+		"-p $d/x.pid -o $BATS_TEST_TMPDIR/dirlink/x.pid" \
+		"-r -p $d/x.pid --child-pidfile $d/./x.pid"; do
+		# shellcheck disable=SC2086 # args are words
+		run --separate-stderr "$DAEMONIZE" $args sleep "$MARK"
+		track_marker "$MARK"
+		assert_equal "$status" 2
+		assert_regex "$stderr" "^daemonize: [^ ]+/x.pid: both the pidfile and [a-z ]+\$"
+		assert [ ! -e "$d/x.pid" ]
+	done
 	run -0 "$DAEMONIZE" -p "$f" -l "$f" --output "$BATS_TEST_TMPDIR/log" sleep "$MARK"
 	read_pidfile "$f" >/dev/null
 }

@@ -40,6 +40,24 @@ need_root() {
 	assert_equal "$(cat "$PF")" "$pid"
 }
 
+@test "-u nobody: a pidfile left nobody's, or writable by all, is taken back first" {
+	need_root
+	local mode
+	# daemonize 1.7 gave the pidfile to the -u user: left so by an
+	# upgrade, it let the daemon rewrite the pid --stop signals.
+	for mode in 644 666; do
+		: >"$PF"
+		chown nobody "$PF" && chmod "$mode" "$PF"
+		run -0 "$DAEMONIZE" -p "$PF" -u nobody sleep "$MARK"
+		pid=$(read_pidfile "$PF")
+		assert_equal "$mode: $(stat -c '%u %a' "$PF")" "$mode: 0 644"
+		run as_nobody sh -c "echo 1 > '$PF'"
+		assert_failure
+		run -0 "$DAEMONIZE" --stop -p "$PF"
+		assert pid_gone "$pid"
+	done
+}
+
 @test "-u nobody: the program cannot regain root" {
 	need_root
 	out=$BATS_TEST_TMPDIR/regain
