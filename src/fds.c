@@ -99,6 +99,11 @@ fds_hardlinked(const struct stat *sb)
  * supervisor is its only writer, and an in-place truncation (logrotate's
  * copytruncate) must not leave the file starting with a hole.
  *
+ * Without a supervisor the program gets the file as it is, a FIFO too;
+ * it is still opened without blocking, so that a FIFO no process reads
+ * from is an error at once instead of a start that hangs with the lock
+ * held, and made blocking again for the program.
+ *
  * With --init alone, a container's first process, a character device
  * (/dev/null, the console, a terminal) is taken too: no daemon user is
  * there to plant one, and none is ever rotated.
@@ -119,16 +124,18 @@ fds_open_log(int dirfd, const char *path, int rules, const char **why)
 	*why = NULL;
 	if (append || supervised)
 		flags |= O_APPEND;
-	if (supervised)
-		flags |= O_NONBLOCK;
-	if ((fd = openat(dirfd, path, flags, 0644)) == -1) {
+	if ((fd = openat(dirfd, path, flags | O_NONBLOCK, 0644)) == -1) {
 		if (errno == ELOOP)
 			*why = "is a symbolic link, refusing to follow it";
 		else if (errno == ENXIO && supervised)
 			*why = "not a regular file";
+		else if (errno == ENXIO && fstatat(dirfd, path, &sb,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISFIFO(sb.st_mode))
+			*why = "a FIFO that no process reads";
 		return -1;
 	}
-	if (fstat(fd, &sb) == -1)
+	if (fstat(fd, &sb) == -1 ||
+	    (!supervised && fcntl(fd, F_SETFL, flags & O_APPEND) == -1))
 		goto fail;
 	if (supervised && !S_ISREG(sb.st_mode) && !((rules & FDS_DEVICES) &&
 	    S_ISCHR(sb.st_mode)))

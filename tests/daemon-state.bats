@@ -165,6 +165,28 @@ again"
 again"
 }
 
+@test "-o a FIFO: the program writes to its reader, blocking; with no reader 125 at once, nothing left" {
+	local fifo=$BATS_TEST_TMPDIR/fifo reader flags
+	mkfifo "$fifo"
+	run --separate-stderr timeout 10 "$DAEMONIZE" -p "$PF" -o "$fifo" sleep "$MARK"
+	track_marker "$MARK"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "daemonize: $fifo: a FIFO that no process reads"
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
+	# With a reader, the program's output is a FIFO it blocks on, as
+	# it would be under the shell's "> fifo".
+	cat "$fifo" >"$BATS_TEST_TMPDIR/read" &
+	reader=$!
+	track_pid "$reader"
+	run -0 timeout 10 "$DAEMONIZE" -p "$PF" -o "$fifo" sh -c "echo through; exec sleep $MARK"
+	PID=$(read_pidfile "$PF")
+	wait_until 5 runs_program "$PID" sleep "$MARK"
+	flags=$(awk '$1 == "flags:" { print $2 }' "/proc/$PID/fdinfo/1")
+	assert_equal "$(( 8#$flags & 8#4000 ))" 0
+	wait_until 5 grep -qx through "$BATS_TEST_TMPDIR/read"
+}
+
 # shared_output STDOUT STDERR: a program alternating between its stdout
 # and stderr, sent to these paths, leaves every line, in order, in $log.
 shared_output() {
