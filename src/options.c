@@ -290,6 +290,42 @@ options_bad(char **argv, int opt, const char *value, const char *expected)
 	die(STATUS_USAGE, "%s %s: expected %s", name, value, expected);
 }
 
+/*
+ * Does the user or group at s, len bytes, read as an id past
+ * 4294967294?  Digits alone are an id, and 4294967295 is none
+ * (setresuid(2) takes it for "unchanged"): a usage error, not a name to
+ * look up.
+ */
+static bool
+options_id_too_large(const char *s, size_t len)
+{
+	unsigned long long v = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		if (v <= 4294967294ULL)
+			v = v * 10 + (unsigned long long)(s[i] - '0');
+	}
+	return v > 4294967294ULL;
+}
+
+/* -u USER[:GROUP] or --group GROUP, each part a name or an id. */
+static const char *
+options_ids(const char *value, char **argv, int opt)
+{
+	const char *colon = opt == 'u' ? strchr(value, ':') : NULL;
+	size_t len = colon != NULL ? (size_t)(colon - value) : strlen(value);
+
+	if (options_id_too_large(value, len) || (colon != NULL &&
+	    options_id_too_large(colon + 1, strlen(colon + 1))))
+		options_bad(argv, opt, value, opt == 'u' ?
+		    "names or ids from 0 to 4294967294" :
+		    "a name or an id from 0 to 4294967294");
+	return value;
+}
+
 /* A path or a name must not be empty: "" can only be a mistake. */
 static const char *
 options_nonempty(const char *value, char **argv, int opt)
@@ -761,7 +797,8 @@ options_one(struct options *o, int opt, char **argv)
 		o->respawn = true;
 		break;
 	case 'u':
-		o->user = options_nonempty(optarg, argv, opt);
+		o->user = options_ids(options_nonempty(optarg, argv, opt),
+		    argv, opt);
 		break;
 	case 'v':
 		o->verbose = true;
@@ -777,7 +814,8 @@ options_one(struct options *o, int opt, char **argv)
 		o->clear_env = true;
 		break;
 	case OPT_GROUP:
-		o->group = options_nonempty(optarg, argv, opt);
+		o->group = options_ids(options_nonempty(optarg, argv, opt),
+		    argv, opt);
 		break;
 	case OPT_KEEP_FD:
 		options_keep_fd(o, optarg, argv, opt);

@@ -181,7 +181,7 @@ uid $(id -u nobody) $(id -u nobody)"
 	assert_equal "$(status_field "$pid" Groups | tr -d ' ')" 54321
 }
 
-@test "numeric ids above INT_MAX, up to UINT_MAX - 1, are ids; UINT_MAX is none" {
+@test "numeric ids above INT_MAX, up to UINT_MAX - 1, are ids; UINT_MAX and past it are usage errors" {
 	need_root
 	local id
 	for id in 3000000000 4294967294; do
@@ -190,11 +190,14 @@ uid $(id -u nobody) $(id -u nobody)"
 		assert_equal "$(status_field "$pid" Uid)" "$id $id $id $id"
 		assert_equal "$(status_field "$pid" Gid)" "$id $id $id $id"
 	done
-	# (uid_t)-1 is what setresuid(2) takes for "unchanged".
-	run --separate-stderr -125 "$DAEMONIZE" -u 4294967295:1 sleep "$MARK"
-	assert_equal "$stderr" "daemonize: -u 4294967295:1: no such user"
-	run --separate-stderr -125 "$DAEMONIZE" -u 1:4294967295 sleep "$MARK"
-	assert_equal "$stderr" "daemonize: -u 1:4294967295: no such group"
+	# (uid_t)-1 is what setresuid(2) takes for "unchanged": out of the
+	# bounds, as is anything longer.
+	for id in 4294967295:1 1:4294967295 99999999999999999999:1; do
+		run --separate-stderr -2 "$DAEMONIZE" -u "$id" sleep "$MARK"
+		assert_equal "$stderr" "daemonize: -u $id: expected names or ids from 0 to 4294967294"
+	done
+	run --separate-stderr -2 "$DAEMONIZE" --group 4294967295 sleep "$MARK"
+	assert_equal "$stderr" "daemonize: --group 4294967295: expected a name or an id from 0 to 4294967294"
 	# The two started above, and nothing from the refused.
 	assert_equal "$(procs_with_arg "$MARK" | wc -l)" 2
 }
