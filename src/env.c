@@ -16,8 +16,12 @@
 static int
 env_identity(const struct options *o, const struct user *u)
 {
-	if (u == NULL || u->name == NULL)
+	if (u == NULL)
 		return 0;
+	/* A uid with no passwd entry has no home or name: not the caller's. */
+	if (u->name == NULL)
+		return unsetenv("HOME") == -1 || unsetenv("USER") == -1 ||
+		    unsetenv("LOGNAME") == -1 ? -1 : 0;
 	if (setenv("HOME", u->home, 1) == -1 ||
 	    setenv("USER", u->name, 1) == -1 ||
 	    setenv("LOGNAME", u->name, 1) == -1)

@@ -172,13 +172,17 @@ uid $(id -u nobody) $(id -u nobody)"
 	run --separate-stderr -125 "$DAEMONIZE" -u 54321 sleep "$MARK"
 	assert_equal "$stderr" "daemonize: -u 54321: no such user"
 	# 2^32 is no id at all, not root wrapped around.
-	run --separate-stderr -125 "$DAEMONIZE" -u 4294967296 sleep "$MARK"
-	assert_equal "$stderr" "daemonize: -u 4294967296: no such user"
+	run --separate-stderr -2 "$DAEMONIZE" -u 4294967296 sleep "$MARK"
+	assert_equal "$stderr" "daemonize: -u 4294967296: expected names or ids from 0 to 4294967294"
 	assert_equal "$(procs_with_arg "$MARK")" ""
-	run -0 "$DAEMONIZE" -p "$PF" -u 54321:54321 sleep "$MARK"
+	# Nameless, homeless: the caller's HOME, USER and LOGNAME are not
+	# handed on as if they were its.
+	run -0 env HOME=/root USER=root LOGNAME=root \
+		"$DAEMONIZE" -p "$PF" -u 54321:54321 sleep "$MARK"
 	pid=$(read_pidfile "$PF")
 	assert_equal "$(status_field "$pid" Uid)" "54321 54321 54321 54321"
 	assert_equal "$(status_field "$pid" Groups | tr -d ' ')" 54321
+	assert_equal "$(tr '\0' '\n' <"/proc/$pid/environ" | grep -E '^(HOME|USER|LOGNAME)=')" ""
 }
 
 @test "numeric ids above INT_MAX, up to UINT_MAX - 1, are ids; UINT_MAX and past it are usage errors" {
