@@ -41,6 +41,8 @@ enum lsb {
 
 /* After KILL, how long the lock may take to go. */
 #define CONTROL_KILL_WAIT_MS	5000
+/* After KILL to the rest, how long the main pid has to exit by itself. */
+#define CONTROL_MAIN_GRACE_MS	1000
 /* How long an exited process may keep its lock, its files not yet put. */
 #define CONTROL_EXIT_WAIT_MS	1000
 /* Past the deadline, the timer fires again this often (see below). */
@@ -479,6 +481,35 @@ control_wait_main(const struct target *t, long ms)
 	}
 }
 
+static void
+control_kill_one(pid_t pid, void *arg)
+{
+	const struct target *t = arg;
+
+	if (pidsig_holder(pid, t->dev, t->ino, SIGKILL) == -1 &&
+	    t->group != 0 && getpgid(pid) == t->group)
+		(void)kill(pid, SIGKILL);
+}
+
+/*
+ * --stop --kill: KILL every other process of the daemon first, and give
+ * the main pid a moment to exit by itself.  A supervisor then sees its
+ * program die and clears the child pidfile, as it would after its own
+ * --stop-timeout: KILLed with the rest at the same deadline, it left the
+ * child pidfile naming a dead pid.  Returns how many were sent KILL.
+ */
+static int
+control_kill_others(struct target *t)
+{
+	struct procmatch m = { t->group, 0, true, t->dev, t->ino, t->pid };
+	int n;
+
+	if (t->holder != 0 || (n = procs_each(&m, control_kill_one, t)) <= 0)
+		return 0;
+	(void)control_wait_main(t, CONTROL_MAIN_GRACE_MS);
+	return n;
+}
+
 /*
  * --stop --kill-mode=process: the main pid alone is signalled, and, as
  * with systemd's KillMode=process, it alone counts: stopped once it has
@@ -574,7 +605,8 @@ control_stop(const struct options *o)
 		verbose(o, "sending KILL to the process group and every "
 		    "holder of the lock");
 		/* Looked for again: the main pid may be gone by now. */
-		if (control_find(&t))
+		if (control_find(&t) && (control_kill_others(&t) == 0 ||
+		    control_find(&t)))
 			(void)control_send(&t, SIGKILL);
 		if (!control_wait_released(&t, CONTROL_KILL_WAIT_MS)) {
 			control_say_held(&t, "KILL");

@@ -348,3 +348,21 @@ while True:
 	assert [ ! -e "$PF" ]
 }
 
+
+@test "--stop --kill at the supervisor's own deadline: the child pidfile is cleared, not left naming a dead pid" {
+	# The same --stop-timeout for both, as with their defaults: --stop's
+	# KILL used to reach the supervisor as it was about to kill its
+	# program.  The others go first now, and the supervisor, seeing its
+	# program killed, clears the child pidfile and exits by itself.
+	local cpf=$BATS_TEST_TMPDIR/child.pid sup child
+	run -0 "$DAEMONIZE" -r -p "$PF" --child-pidfile "$cpf" --stop-timeout 1 \
+		sh -c "trap '' TERM; exec sleep $MARK"
+	sup=$(read_pidfile "$PF")
+	child=$(read_pidfile "$cpf")
+	wait_until 5 runs_program "$child" sleep "$MARK"
+	run --separate-stderr -0 timeout 60 "$DAEMONIZE" --stop --kill --stop-timeout 1 -p "$PF"
+	assert pid_gone "$child"
+	assert pid_gone "$sup"
+	assert [ ! -e "$cpf" ]
+	assert [ ! -e "$PF" ]
+}
