@@ -108,6 +108,11 @@ lock_failed(const struct options *o, struct launch *l, struct pidfile *p)
 			warn_errno(errno, "%s", p->path);
 		launch_abandon(l, STATUS_FAILED);
 	}
+	if (p->why != NULL) {
+		/* Shared locks alone: no instance, no pid to wait for. */
+		warn_errno(0, "%s: %s", p->path, p->why);
+		launch_abandon(l, STATUS_RUNNING);
+	}
 	/* A live process of the daemon, never a dead main pid. */
 	pid = o->pidfile != NULL ? pidfile_read(o->pidfile) : 0;
 	if (pid > 0 && (pid = control_holder(p->path, pid)) > 0)

@@ -29,7 +29,7 @@
 /* Opening and locking races with an instance removing the file; bounded. */
 #define PIDFILE_TRIES	100
 /* How long a start waits out --status and --stop probes, at most. */
-#define PIDFILE_PROBE_TRIES	1000
+#define PIDFILE_PROBE_MS	1000
 #define PIDFILE_PROBE_NS	1000000L
 
 void
@@ -188,15 +188,21 @@ fail:
 int
 pidfile_lock(struct pidfile *p, struct pidfile *shared)
 {
-	int changed = 0, probed = 0, rc;
+	long deadline = clock_ms() + PIDFILE_PROBE_MS;
+	int changed = 0, rc;
 
 	while ((rc = pidfile_try_lock(p, shared)) > 0) {
 		if (rc == 1 && ++changed == PIDFILE_TRIES) {
 			errno = EAGAIN;
 			return -1;
 		}
-		/* Probed without a pause for a second: as good as held. */
-		if (rc == 2 && ++probed == PIDFILE_PROBE_TRIES) {
+		/*
+		 * Shared locks without a pause for a second: no probe holds
+		 * one that long, and no start may take the file under them.
+		 */
+		if (rc == 2 && clock_ms() >= deadline) {
+			p->why = "held with shared locks alone for a second, "
+			    "by no instance";
 			errno = EWOULDBLOCK;
 			return -1;
 		}

@@ -366,3 +366,17 @@ while True:
 	assert [ ! -e "$cpf" ]
 	assert [ ! -e "$PF" ]
 }
+
+@test "shared locks held past a second, by no probe: the start says so within about a second, 1" {
+	: >"$PF"
+	# flock and its sleep, which holds the lock too, both tracked.
+	flock -s "$PF" sleep "$MARK" >/dev/null 2>&1 3>&- &
+	holding() { ! flock -n -x "$PF" true; }
+	wait_until 5 holding
+	track_marker "$MARK"
+	local start=${EPOCHREALTIME/./}
+	run --separate-stderr -1 "$DAEMONIZE" -p "$PF" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: $PF: held with shared locks alone for a second, by no instance"
+	# A second of tries, not a second more waiting for a pid none writes.
+	assert [ $(( ${EPOCHREALTIME/./} - start )) -lt $((1900000 * DAEMONIZE_SLOW)) ]
+}
