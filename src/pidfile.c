@@ -438,8 +438,11 @@ pidfile_read(const char *path)
 			return -1;
 	}
 	buf[n] = '\0';
+	/* Digits and a newline, as written: no blank before, none after. */
+	if (buf[0] < '0' || buf[0] > '9')
+		return 0;
 	pid = strtol(buf, &end, 10);
-	if (end == buf || *end != '\n' || pid <= 0 || pid != (pid_t)pid)
+	if (*end != '\n' || pid <= 0 || pid != (pid_t)pid)
 		return 0;
 	return (pid_t)pid;
 }

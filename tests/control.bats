@@ -380,3 +380,17 @@ while True:
 	# A second of tries, not a second more waiting for a pid none writes.
 	assert [ $(( ${EPOCHREALTIME/./} - start )) -lt $((1900000 * DAEMONIZE_SLOW)) ]
 }
+
+@test "--stop on a file that holds no pid: not running, 0, the file left alone; blanks around a pid make none" {
+	local content
+	for content in 'abc' ' 123' '123 ' '0' '-5'; do
+		printf '%s\n' "$content" >"$PF"
+		run --separate-stderr -0 "$DAEMONIZE" --stop -p "$PF"
+		assert_equal "$stderr" "daemonize: $PF: not running"
+		assert_equal "[$content] $(cat "$PF")" "[$content] $content"
+	done
+	# An empty one is what a start leaves for a moment: removed.
+	: >"$PF"
+	run -0 "$DAEMONIZE" --stop -p "$PF"
+	assert [ ! -e "$PF" ]
+}
