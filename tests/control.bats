@@ -371,8 +371,8 @@ while True:
 	: >"$PF"
 	# flock and its sleep, which holds the lock too, both tracked.
 	flock -s "$PF" sleep "$MARK" >/dev/null 2>&1 3>&- &
-	holding() { ! flock -n -x "$PF" true; }
-	wait_until 5 holding
+	shared_held() { ! flock -n -x "$PF" true; }
+	wait_until 5 shared_held
 	track_marker "$MARK"
 	local start=${EPOCHREALTIME/./}
 	run --separate-stderr -1 "$DAEMONIZE" -p "$PF" sleep "$MARK"

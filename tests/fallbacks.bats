@@ -23,6 +23,7 @@ setup() {
 open_inherited() {
 	local fd i
 	for ((i = 0; i < $1; i++)); do
+		# shellcheck disable=SC2034 # fd is set by the redirection
 		exec {fd}<"$INHERITED"
 	done
 	assert [ "$(inherited_in $$)" -ge "$1" ]
@@ -34,8 +35,8 @@ inherited_in() {
 }
 
 count_inherited() {
-	local fd target n=0
-	while read -r fd target; do
+	local target n=0
+	while read -r _ target; do
 		[ "$target" != "$INHERITED" ] || n=$((n + 1))
 	done
 	echo "$n"
