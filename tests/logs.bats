@@ -484,4 +484,8 @@ run_logrotate() {
 	SUP=$(read_pidfile "$LOG.11")
 	run -0 "$DAEMONIZE" -r -p "$PF" --output-max-size 1M --output-keep 0 -o "$LOG.x" -e "$LOG.x.1" sleep "$MARK"
 	read_pidfile "$PF" >/dev/null
+	# Their children too: a supervisor KILLed by teardown leaves them.
+	children_too() { [ "$(procs_with_arg "$MARK" | wc -l)" -ge 4 ]; }
+	wait_until 5 children_too
+	track_marker "$MARK"
 }
