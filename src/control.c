@@ -496,7 +496,8 @@ control_kill_one(pid_t pid, void *arg)
  * the main pid a moment to exit by itself.  A supervisor then sees its
  * program die and clears the child pidfile, as it would after its own
  * --stop-timeout: KILLed with the rest at the same deadline, it left the
- * child pidfile naming a dead pid.  Returns how many were sent KILL.
+ * child pidfile naming a dead pid.  Returns how many were sent KILL;
+ * when none, nothing was waited for.
  */
 static int
 control_kill_others(struct target *t)
@@ -604,7 +605,10 @@ control_stop(const struct options *o)
 		}
 		verbose(o, "sending KILL to the process group and every "
 		    "holder of the lock");
-		/* Looked for again: the main pid may be gone by now. */
+		/*
+		 * Looked for again: the main pid may be gone by now, and
+		 * once more after the others, if it went by itself.
+		 */
 		if (control_find(&t) && (control_kill_others(&t) == 0 ||
 		    control_find(&t)))
 			(void)control_send(&t, SIGKILL);

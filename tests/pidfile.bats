@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The pidfile is the lock (SPEC section 4): one instance at a time, and
 # neither a stale pidfile nor a reused pid can fool it.
-# shellcheck disable=SC2154 # bats sets $output, $stderr, $status; scripts for sh -c are single-quoted
+# shellcheck disable=SC2154,SC2030,SC2031 # bats sets $output, $stderr, $status; scripts for sh -c are single-quoted
 
 load helpers/common
 
@@ -233,16 +233,24 @@ setup() {
 	assert_equal "$(procs_with_arg "$MARK")" ""
 }
 
+# two_roles_refused FILE MESSAGE ARGS...: daemonize ARGS is a usage error,
+# 2 with "daemonize: MESSAGE" (a regex), and FILE was not made.
+two_roles_refused() {
+	local file=$1 message=$2
+	shift 2
+	run --separate-stderr "$DAEMONIZE" "$@" sleep "$MARK"
+	track_marker "$MARK"
+	assert_equal "$status" 2
+	assert_regex "$stderr" "^daemonize: $message\$"
+	assert [ ! -e "$file" ]
+}
+
 @test "one file for two roles is a usage error, nothing created; -p F -l F and --output F still share" {
 	local f=$BATS_TEST_TMPDIR/one
 	for args in "-p $f -o $f" "-p $f -e $f" "-l $f -o $f" "-r -p $f --child-pidfile $f" \
 		"-r --output $f --child-pidfile $f" "-r -l $f --child-pidfile $f"; do
 		# shellcheck disable=SC2086 # args are words
-		run --separate-stderr "$DAEMONIZE" $args sleep "$MARK"
-		track_marker "$MARK"
-		assert_equal "$status" 2
-		assert_regex "$stderr" "^daemonize: $f: both the [a-z ]+ and [a-z ]+\$"
-		assert [ ! -e "$f" ]
+		two_roles_refused "$f" "$f: both the [a-z ]+ and [a-z ]+" $args
 	done
 	# The same file by another name is the same file.
 	: >"$f"
@@ -258,11 +266,7 @@ setup() {
 		"-p $d/x.pid -o $BATS_TEST_TMPDIR/dirlink/x.pid" \
 		"-r -p $d/x.pid --child-pidfile $d/./x.pid"; do
 		# shellcheck disable=SC2086 # args are words
-		run --separate-stderr "$DAEMONIZE" $args sleep "$MARK"
-		track_marker "$MARK"
-		assert_equal "$status" 2
-		assert_regex "$stderr" "^daemonize: [^ ]+/x.pid: both the pidfile and [a-z ]+\$"
-		assert [ ! -e "$d/x.pid" ]
+		two_roles_refused "$d/x.pid" "[^ ]+/x.pid: both the pidfile and [a-z ]+" $args
 	done
 	run -0 "$DAEMONIZE" -p "$f" -l "$f" --output "$BATS_TEST_TMPDIR/log" sleep "$MARK"
 	read_pidfile "$f" >/dev/null
