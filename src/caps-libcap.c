@@ -4,7 +4,9 @@
  * names are libcap's (cap_from_name(3)), read in the caller; the daemon
  * then sets them with system calls alone, between fork and exec:
  * PR_SET_KEEPCAPS before the user changes, capset(2) and
- * PR_CAP_AMBIENT_RAISE after it.
+ * PR_CAP_AMBIENT_RAISE after it.  libcap itself is reached through
+ * capname_value(), which loads it only now (capname-dlopen.c) or has it
+ * linked in (capname-linked.c).
  */
 #include "config.h"
 
@@ -25,14 +27,15 @@
 
 /*
  * One name, with or without its "cap_", in any case; -1 if libcap knows
- * no such capability or it does not fit in our 64 bits.
+ * no such capability or it does not fit in our 64 bits, or (with *why
+ * set) libcap could not be loaded.
  */
 static int
-caps_one(const char *s, size_t len, uint64_t *mask)
+caps_one(const char *s, size_t len, uint64_t *mask, const char **why)
 {
 	char name[CAPS_NAME_MAX];
-	cap_value_t cap;
 	size_t i, n = 0;
+	int cap;
 
 	if (len == 0 || len + 4 >= sizeof name)
 		return -1;
@@ -43,22 +46,27 @@ caps_one(const char *s, size_t len, uint64_t *mask)
 	for (i = 0; i < len; i++)
 		name[n++] = (char)tolower((unsigned char)s[i]);
 	name[n] = '\0';
-	if (cap_from_name(name, &cap) == -1 || cap < 0 || cap >= 64)
+	if (capname_value(name, &cap, why) == -1 || cap < 0 || cap >= 64)
 		return -1;
 	*mask |= 1ULL << cap;
 	return 0;
 }
 
-/* CAP[,CAP...] as bits; -1 with *bad set if one is unknown. */
+/*
+ * CAP[,CAP...] as bits; -1 with *bad set if one is unknown, and *why too
+ * if no name could be read.
+ */
 int
-caps_parse(const char *list, uint64_t *mask, const char **bad)
+caps_parse(const char *list, uint64_t *mask, const char **bad,
+    const char **why)
 {
 	size_t len;
 
 	*mask = 0;
+	*why = NULL;
 	for (;;) {
 		len = strcspn(list, ",");
-		if (caps_one(list, len, mask) == -1) {
+		if (caps_one(list, len, mask, why) == -1) {
 			*bad = list;
 			return -1;
 		}

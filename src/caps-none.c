@@ -9,11 +9,13 @@
 #include "daemonize.h"
 
 int
-caps_parse(const char *list, uint64_t *mask, const char **bad)
+caps_parse(const char *list, uint64_t *mask, const char **bad,
+    const char **why)
 {
 	(void)list;
 	*mask = 0;
 	*bad = NULL;
+	*why = NULL;
 	return -1;
 }
 

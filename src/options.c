@@ -476,9 +476,11 @@ options_cpus(struct options *o, const char *value, char **argv, int opt)
 static void
 options_caps(struct options *o, const char *value, char **argv, int opt)
 {
-	const char *bad = NULL;
+	const char *bad = NULL, *why = NULL;
 
-	if (caps_parse(value, &o->set.caps, &bad) == -1) {
+	if (caps_parse(value, &o->set.caps, &bad, &why) == -1) {
+		if (why != NULL)
+			die(STATUS_FAILED, "--cap %s: %s", value, why);
 		if (bad == NULL)
 			options_bad(argv, opt, value, "capability names, but "
 			    "daemonize was built without libcap");
@@ -1084,9 +1086,10 @@ options_usage(void)
 int
 options_version(void)
 {
-	printf("%s %s\nsetsid: %s\nclose_range: %s\nfork: %s\ncaps: %s\n",
-	    PACKAGE_NAME, PACKAGE_VERSION, DAEMONIZE_SETSID,
-	    DAEMONIZE_CLOSE_RANGE, DAEMONIZE_VFORK, DAEMONIZE_CAPS);
+	printf("%s %s\nsetsid: %s\nclose_range: %s\nfork: %s\ncaps: %s\n"
+	    "libcap: %s\n", PACKAGE_NAME, PACKAGE_VERSION, DAEMONIZE_SETSID,
+	    DAEMONIZE_CLOSE_RANGE, DAEMONIZE_VFORK, DAEMONIZE_CAPS,
+	    DAEMONIZE_LIBCAP);
 	return fflush(stdout) == 0 ? STATUS_OK : STATUS_FAILED;
 }
 

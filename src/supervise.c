@@ -67,8 +67,7 @@ struct supervisor {
 	long started;		/* when the child was started */
 	long timer;		/* when TIMER fires; -1 for never */
 	long delay;		/* the next restart delay */
-	long *restarts;		/* ring of restart times, --max-restarts */
-	size_t nrestarts;
+	struct restarts restarts;	/* --max-restarts */
 	pid_t left;		/* CLEANING: the last child's process group */
 	bool left_killed;	/* CLEANING: KILL sent */
 	bool stopping;		/* CLEANING: then done, not a restart */
@@ -279,26 +278,6 @@ fail:
 	return -1;
 }
 
-/* Too many restarts within the window? Records this one if not. */
-static bool
-supervise_too_many(struct supervisor *s, long now)
-{
-	size_t i, recent = 0;
-	int max = s->o->max_restarts;
-
-	if (max < 0)
-		return false;
-	for (i = 0; i < (size_t)max; i++)
-		if (s->restarts[i] != 0 &&
-		    now - s->restarts[i] < s->o->restart_window_ms)
-			recent++;
-	if (recent >= (size_t)max)
-		return true;
-	if (max > 0)
-		s->restarts[s->nrestarts++ % (size_t)max] = now;
-	return false;
-}
-
 /* The first start is the caller's to report: success or why not. */
 static void
 supervise_first(struct supervisor *s, bool ok)
@@ -342,7 +321,7 @@ supervise_schedule(struct supervisor *s)
 		(void)!ftruncate(s->l->child.wfd, 0);
 	if (now - s->started >= SUPERVISE_YOUNG_MS)
 		s->delay = s->o->restart_delay_ms;
-	if (supervise_too_many(s, now)) {
+	if (restarts_too_many(&s->restarts, now)) {
 		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " restarted ",
 		    decimal(num, s->o->max_restarts), " times within ",
 		    decimal_duration(window, s->o->restart_window_ms),
@@ -1038,6 +1017,7 @@ supervise(const struct options *o, struct launch *l, const struct report *r)
 	s->execrd = -1;
 	s->timer = -1;
 	s->delay = o->restart_delay_ms;
+	restarts_init(&s->restarts, o->max_restarts, o->restart_window_ms);
 	/*
 	 * In the foreground nothing has blocked the signals yet (detach.c
 	 * does, for a daemon): block them before the pidfile names us, so
@@ -1056,9 +1036,7 @@ supervise(const struct options *o, struct launch *l, const struct report *r)
 	if (supervise_signals_catch(s) == -1)
 		goto fail;
 	f.step = STEP_FORK;
-	if (supervise_plan(s) == -1 || (o->max_restarts > 0 &&
-	    (s->restarts = calloc((size_t)o->max_restarts,
-	    sizeof *s->restarts)) == NULL))
+	if (supervise_plan(s) == -1)
 		goto fail;
 	s->state = supervise_start(s);
 	supervise_loop(s);

@@ -28,6 +28,26 @@ restarting sh in 1.600 s"
 	assert [ ! -e "$CPF" ]
 }
 
+@test "restarts that have left --restart-window no longer count" {
+	# A run of 0.4 s, restarted at once: any 1 s holds two restarts
+	# before the one due, never the three that would end it.
+	start_crashing --output "$LOG" --restart-delay 0 --max-restarts 3 \
+		--restart-window 1 sh -c 'sleep 0.4; exit 1'
+	restarted() { [ "$(grep -c '^daemonize: restarting sh' "$LOG")" -ge 6 ]; }
+	wait_until 15 restarted
+	assert pid_alive "$SUP"
+	refute grep -q 'giving up' "$LOG"
+	# The same runs against a window of 2 s: the fourth within it ends it.
+	kill "$SUP"
+	wait_until 5 pid_gone "$SUP"
+	rm -f "$PF" "$CPF"
+	start_crashing --output "$LOG.2" --restart-delay 0 --max-restarts 3 \
+		--restart-window 2 sh -c 'sleep 0.4; exit 1'
+	wait_until 15 pid_gone "$SUP"
+	assert_equal "$(grep -c '^daemonize: restarting sh' "$LOG.2")" 3
+	assert grep -q 'daemonize: sh restarted 3 times within 2 s; giving up' "$LOG.2"
+}
+
 @test "a child that lived 10 s is not dying young: the delay starts over" {
 	runs=$BATS_TEST_TMPDIR/runs
 	cat >"$BATS_TEST_TMPDIR/prog" <<SH

@@ -215,6 +215,38 @@ has_cap() {
 	assert_equal "$(status_field "$PID" CapAmb)" 0000000000000000
 }
 
+# maps_libcap PID: the lines of PID's memory map that are libcap's.
+maps_libcap() {
+	grep 'libcap\.so' "/proc/$1/maps" || true
+}
+
+@test "the dynamic build loads libcap for --cap alone, and says why it cannot" {
+	"$DAEMONIZE" -V | grep -qx 'caps: libcap' || skip "built without libcap"
+	# A supervisor lives on: nothing it ran, nor anything before, mapped
+	# libcap.
+	local CPF=$BATS_TEST_TMPDIR/child.pid before
+	start_supervisor sleep "$MARK"
+	grep -q '/ld-linux' "/proc/$SUP/maps" || skip "a static build"
+	assert_equal "$(maps_libcap "$SUP")" ""
+	run -0 "$DAEMONIZE" -V
+	assert_line 'libcap: loaded for --cap'
+	before=$(procs_with_arg "$MARK")
+	is_root || skip "needs root for a mount namespace"
+	local lib
+	lib=$(ldconfig -p | sed -n 's/^[[:space:]]*libcap\.so\.2 (.*x86-64.*) => //p' | head -n 1)
+	[ -n "$lib" ] || lib=$(ldconfig -p | sed -n 's/^[[:space:]]*libcap\.so\.2 .* => //p' | head -n 1)
+	[ -n "$lib" ] || skip "no libcap.so.2 known to ldconfig"
+	lib=$(readlink -f "$lib")
+	# With libcap unreadable (a file of no bytes over it), only --cap fails.
+	run --separate-stderr -125 unshare -m sh -c 'mount --bind /dev/null "$1" &&
+		shift && exec "$@"' sh "$lib" "$DAEMONIZE" -p "$PF.cap" -u nobody \
+		--cap net_bind_service sleep "$MARK"
+	assert_regex "$stderr" "^daemonize: --cap net_bind_service: .*libcap\.so\.2: .+$"
+	assert_equal "${#stderr_lines[@]}" 1
+	assert [ ! -e "$PF.cap" ]
+	assert_equal "$(procs_with_arg "$MARK")" "$before"
+}
+
 # port_free PORT: nothing accepts on 127.0.0.1:PORT.
 port_free() {
 	! timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
