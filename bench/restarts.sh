@@ -49,6 +49,7 @@ program="$*"
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/daemonize-restarts.XXXXXX")
 pid=
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
 		n=0

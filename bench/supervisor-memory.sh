@@ -488,6 +488,41 @@ for k in $present; do
 done
 runs_line=${runs_line#, }
 
+# profile KEY: where the supervisor's private memory is now, mapping by
+# mapping from /proc/PID/smaps: "name clean dirty" lines in kB, file
+# mappings under their file's name, anonymous ones together.
+profile() {
+	t=$(val pid "$1")
+	awk '/^[0-9a-f]+-[0-9a-f]+ / {
+			name = $6
+			if (name == "")
+				name = "anonymous"
+			else if (name !~ /^\[/)
+				sub(/.*\//, "", name)
+			if (!(name in seen)) {
+				seen[name] = 1
+				order[++n] = name
+			}
+		}
+		$1 == "Private_Clean:" { clean[name] += $2 }
+		$1 == "Private_Dirty:" { dirty[name] += $2 }
+		END {
+			for (i = 1; i <= n; i++)
+				if (clean[order[i]] + dirty[order[i]] > 0)
+					print order[i], clean[order[i]] + 0,
+					    dirty[order[i]] + 0
+		}' "/proc/${t%%:*}/smaps" 2>/dev/null || true
+}
+profiled=
+for k in ours runsv; do
+	case " $present " in
+	*" $k "*)
+		profile "$k" >"$dir/profile.$k"
+		profiled="$profiled $k"
+		;;
+	esac
+done
+
 stop_all
 
 # version KEY: the version of the Debian package the supervisor's file
@@ -557,6 +592,20 @@ for k in $present; do
 	echo "| $(val label "$k") | $(val priv "$k") | $(val pss "$k") |" \
 		"$(val rss "$k") | $r |"
 done
+if [ -n "$profiled" ]; then
+	echo
+	echo "Where the private memory was at the last sample, by mapping, in kB"
+	echo "(clean: pages of a file no other process had mapped, such as the"
+	echo "whole of the supervisor's own binary once the kernel's fault-around"
+	echo "has mapped it; dirty: pages written, such as .data, .bss, the heap"
+	echo "and the stack):"
+	for k in $profiled; do
+		echo
+		echo "| $(val label "$k"): mapping | clean | dirty |"
+		echo "|---|--:|--:|"
+		awk '{ printf "| %s | %d | %d |\n", $1, $2, $3 }' "$dir/profile.$k"
+	done
+fi
 if [ -n "$missing" ]; then
 	echo
 	for k in $missing; do
