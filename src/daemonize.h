@@ -423,19 +423,6 @@ char	*decimal_duration(char [DECIMAL_LEN], long);
 pid_t	 detach_fork(const struct report *);
 pid_t	 detach_vfork(const struct report *, const struct spawn *);
 
-/* restarts.c: --max-restarts within --restart-window, in fixed memory. */
-#define RESTARTS_SLOTS	1024
-struct restarts {
-	int max;		/* -1 for no limit */
-	long slot_ms;		/* the length of a slot */
-	long nslots;		/* how many cover the window */
-	long last;		/* the slot of the last restart */
-	unsigned long total;	/* restarts in the slots of the window */
-	uint32_t count[RESTARTS_SLOTS];
-};
-void	 restarts_init(struct restarts *, int, long);
-bool	 restarts_too_many(struct restarts *, long);
-
 /* caps-libcap.c, caps-none.c */
 int	 caps_parse(const char *, uint64_t *, const char **, const char **);
 int	 caps_keep(uint64_t);
