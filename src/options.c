@@ -1,5 +1,7 @@
 /*
- * The command line: option table, value parsers, usage and version.
+ * The command line: the option table (optdefs[]), from which parsing,
+ * --help and the checks between options are made; the value parsers;
+ * usage and version.
  *
  * Parsing stops at the first word that is not an option, so the options of
  * the program ("daemonize sleep -1") are never taken for ours.
@@ -19,15 +21,11 @@
 
 #include "daemonize.h"
 
-/*
- * '+' stops at the first non-option even with glibc's permuting getopt;
- * ':' makes a missing value return ':' so we can word the error ourselves.
- */
-static const char shortopts[] = "+:ac:e:E:fhl:m:o:p:ru:vV";
 
-/* Options with a long name only. */
+/* Options with a long name only: keys past every short letter. */
 enum {
-	OPT_CHROOT = 256,
+	OPT_LONG_ONLY = 256,
+	OPT_CHROOT = OPT_LONG_ONLY,
 	OPT_CLEAR_ENV,
 	OPT_GROUP,
 	OPT_KEEP_FD,
@@ -70,64 +68,210 @@ enum {
 /* --wait without a value, and with only a readiness condition. */
 #define OPTIONS_WAIT_DEFAULT	30000L
 
-static const struct option longopts[] = {
-	{ "append",	no_argument,		NULL, 'a' },
-	{ "cap",	required_argument,	NULL, OPT_CAP },
-	{ "cpu-affinity", required_argument,	NULL, OPT_CPU_AFFINITY },
-	{ "env-file",	required_argument,	NULL, OPT_ENV_FILE },
-	{ "ionice",	required_argument,	NULL, OPT_IONICE },
-	{ "no-new-privs", no_argument,		NULL, OPT_NO_NEW_PRIVS },
-	{ "oom-score-adj", required_argument,	NULL, OPT_OOM_SCORE_ADJ },
-	{ "restart",	required_argument,	NULL, OPT_RESTART },
-	{ "runtime-dir", required_argument,	NULL, OPT_RUNTIME_DIR },
-	{ "sched",	required_argument,	NULL, OPT_SCHED },
-	{ "success-exit-status", required_argument, NULL,
-	    OPT_SUCCESS_EXIT_STATUS },
-	{ "chdir",	required_argument,	NULL, 'c' },
-	{ "child-pidfile", required_argument,	NULL, OPT_CHILD_PIDFILE },
-	{ "chroot",	required_argument,	NULL, OPT_CHROOT },
-	{ "clear-env",	no_argument,		NULL, OPT_CLEAR_ENV },
-	{ "stderr",	required_argument,	NULL, 'e' },
-	{ "env",	required_argument,	NULL, 'E' },
-	{ "foreground",	no_argument,		NULL, 'f' },
-	{ "group",	required_argument,	NULL, OPT_GROUP },
-	{ "help",	no_argument,		NULL, 'h' },
-	{ "keep-fd",	required_argument,	NULL, OPT_KEEP_FD },
-	{ "init",	no_argument,		NULL, OPT_INIT },
-	{ "kill",	no_argument,		NULL, OPT_KILL },
-	{ "kill-mode",	required_argument,	NULL, OPT_KILL_MODE },
-	{ "kill-whom",	required_argument,	NULL, OPT_KILL_WHOM },
-	{ "limit",	required_argument,	NULL, OPT_LIMIT },
-	{ "lock",	required_argument,	NULL, 'l' },
-	{ "max-restarts", required_argument,	NULL, OPT_MAX_RESTARTS },
-	{ "nice",	required_argument,	NULL, OPT_NICE },
-	{ "notify",	no_argument,		NULL, OPT_NOTIFY },
-	{ "notify-fd",	required_argument,	NULL, OPT_NOTIFY_FD },
-	{ "output",	required_argument,	NULL, OPT_OUTPUT },
-	{ "output-keep", required_argument,	NULL, OPT_OUTPUT_KEEP },
-	{ "output-max-size", required_argument,	NULL, OPT_OUTPUT_MAX_SIZE },
-	{ "umask",	required_argument,	NULL, 'm' },
-	{ "signal",	required_argument,	NULL, OPT_SIGNAL },
-	{ "status",	no_argument,		NULL, OPT_STATUS },
-	{ "stdout",	required_argument,	NULL, 'o' },
-	{ "stop",	no_argument,		NULL, OPT_STOP },
-	{ "stop-timeout", required_argument,	NULL, OPT_STOP_TIMEOUT },
-	{ "syslog",	optional_argument,	NULL, OPT_SYSLOG },
-	{ "syslog-facility", required_argument,	NULL, OPT_SYSLOG_FACILITY },
-	{ "timestamp",	optional_argument,	NULL, OPT_TIMESTAMP },
-	{ "pidfile",	required_argument,	NULL, 'p' },
-	{ "respawn",	no_argument,		NULL, 'r' },
-	{ "restart-delay", required_argument,	NULL, OPT_RESTART_DELAY },
-	{ "restart-window", required_argument,	NULL, OPT_RESTART_WINDOW },
-	{ "user",	required_argument,	NULL, 'u' },
-	{ "verbose",	no_argument,		NULL, 'v' },
-	{ "version",	no_argument,		NULL, 'V' },
-	{ "wait",	optional_argument,	NULL, OPT_WAIT },
-	{ "wait-for",	required_argument,	NULL, OPT_WAIT_FOR },
-	{ NULL,		0,			NULL, 0 }
+/*
+ * What an option needs of the others, checked once all are read, one
+ * kind after the other in this order (options_check_needs()).
+ */
+enum need {
+	NEED_NONE,
+	NEED_SUPERVISOR,	/* -r or --init */
+	NEED_MAX_SIZE,		/* --output-max-size */
+	NEED_NO_SYSLOG,		/* not --syslog */
+	NEED_LOG_FILE,		/* -o, -e or --output */
+	NEED_USER,		/* -u */
+	NEED_ON_FAILURE,	/* --restart on-failure */
+	NNEEDS
 };
 
-static const char usage_text[] =
+/* The most needs one option has. */
+#define OPTDEF_NEEDS	3
+
+/*
+ * One row per option, the one place it is described: its names, whether
+ * it takes a value, the bounds of a number, its --help line, and what it
+ * needs of the other options, with the reason a user is told.  The
+ * tables of getopt_long(), the option list of --help and the checks
+ * between options are all made from it; options_one() does what each
+ * option does.  The rows are in --help's order.
+ */
+struct optdef {
+	const char *name;	/* the long name */
+	int key;		/* the short letter, or an OPT_ value */
+	int has_arg;		/* no_argument, required_argument, ... */
+	const char *arg;	/* the value's name in --help; NULL: none */
+	const char *help;	/* --help's text; "\n" starts a new line */
+	long min, max;		/* a number's bounds (options_number()) */
+	const char *bounds;	/* and how an error says them */
+	struct {
+		enum need need;
+		const char *why;	/* "--NAME: WHY" when it is not met */
+	} needs[OPTDEF_NEEDS];
+};
+
+/* A row's first fields, which every row has. */
+#define OPTDEF(n, k, h, a)	.name = (n), .key = (k), .has_arg = (h), .arg = (a)
+
+static const struct optdef optdefs[] = {
+	{ OPTDEF("append", 'a', no_argument, NULL),
+	    .help = "append to the -o and -e files instead of truncating" },
+	{ OPTDEF("cap", OPT_CAP, required_argument, "CAP[,CAP...]"),
+	    .help = "with -u: keep these capabilities (ambient)",
+	    .needs = {
+		{ NEED_USER,
+		    "only with -u, whose user would otherwise lose them" } } },
+	{ OPTDEF("chdir", 'c', required_argument, "DIR"),
+	    .help = "working directory of the daemon (default /)" },
+	{ OPTDEF("child-pidfile", OPT_CHILD_PIDFILE, required_argument, "F"),
+	    .help = "with -r: the current child's pid in F",
+	    .needs = {
+		{ NEED_SUPERVISOR, "only with --respawn" } } },
+	{ OPTDEF("chroot", OPT_CHROOT, required_argument, "DIR"),
+	    .help = "change the root directory (root only)" },
+	{ OPTDEF("clear-env", OPT_CLEAR_ENV, no_argument, NULL),
+	    .help = "start from an empty environment, then apply -E" },
+	{ OPTDEF("cpu-affinity", OPT_CPU_AFFINITY, required_argument, "LIST"),
+	    .help = "run on these CPUs only, e.g. 0,2-3 (as taskset -c)" },
+	{ OPTDEF("env", 'E', required_argument, "NAME=VALUE"),
+	    .help = "set an environment variable (repeatable)" },
+	{ OPTDEF("env-file", OPT_ENV_FILE, required_argument, "[-]FILE"),
+	    .help = "set the NAME=VALUE lines of FILE (repeatable;\n"
+	    "-FILE: a missing FILE is no error)" },
+	{ OPTDEF("stderr", 'e', required_argument, "FILE"),
+	    .help = "standard error to FILE (default /dev/null)" },
+	{ OPTDEF("foreground", 'f', no_argument, NULL),
+	    .help = "do not fork: run the program in place" },
+	{ OPTDEF("group", OPT_GROUP, required_argument, "GROUP"),
+	    .help = "run with GROUP as the only group (root only)" },
+	{ OPTDEF("help", 'h', no_argument, NULL),
+	    .help = "show this help and exit" },
+	{ OPTDEF("init", OPT_INIT, no_argument, NULL),
+	    .help = "as a container's first process: -f, supervised,\n"
+	    "orphans reaped, the program's exit status (-r restarts)" },
+	{ OPTDEF("ionice", OPT_IONICE, required_argument, "CLASS[:N]"),
+	    .help = "I/O class realtime, best-effort or idle, level 0-7" },
+	{ OPTDEF("keep-fd", OPT_KEEP_FD, required_argument, "N"),
+	    .help = "leave descriptor N open for the program (repeatable)" },
+	{ OPTDEF("kill", OPT_KILL, no_argument, NULL),
+	    .help = "with --stop: KILL what TERM did not stop" },
+	{ OPTDEF("kill-mode", OPT_KILL_MODE, required_argument, "MODE"),
+	    .help = "--stop ends control-group (default) or process only" },
+	{ OPTDEF("kill-whom", OPT_KILL_WHOM, required_argument, "WHOM"),
+	    .help = "--signal goes to main (default) or all of the daemon" },
+	{ OPTDEF("limit", OPT_LIMIT, required_argument, "RES=VALUE"),
+	    .help = "set a resource limit, e.g. nofile=4096 (repeatable)" },
+	{ OPTDEF("lock", 'l', required_argument, "FILE"),
+	    .help = "hold an exclusive lock on FILE while running" },
+	{ OPTDEF("umask", 'm', required_argument, "MODE"),
+	    .help = "umask of the daemon, octal (default 022)" },
+	{ OPTDEF("max-restarts", OPT_MAX_RESTARTS, required_argument, "N"),
+	    .help = "with -r: give up after N restarts in the window",
+	    .min = 0, .max = 1000000,
+	    .bounds = "a number of restarts from 0 to 1000000" },
+	{ OPTDEF("nice", OPT_NICE, required_argument, "N"),
+	    .help = "run at niceness N, -20 to 19",
+	    .min = -20, .max = 19, .bounds = "a niceness from -20 to 19" },
+	{ OPTDEF("no-new-privs", OPT_NO_NEW_PRIVS, no_argument, NULL),
+	    .help = "the program can gain no privileges (setuid, caps)" },
+	{ OPTDEF("notify", OPT_NOTIFY, no_argument, NULL),
+	    .help = "ready when the program sends READY=1 (sd_notify)" },
+	{ OPTDEF("notify-fd", OPT_NOTIFY_FD, required_argument, "N"),
+	    .help = "ready when the program writes a line to its fd N",
+	    .min = 3, .max = INT_MAX,
+	    .bounds = "a descriptor number of 3 or more" },
+	{ OPTDEF("oom-score-adj", OPT_OOM_SCORE_ADJ, required_argument, "N"),
+	    .help = "the OOM killer's adjustment, -1000 to 1000" },
+	{ OPTDEF("stdout", 'o', required_argument, "FILE"),
+	    .help = "standard output to FILE (default /dev/null)" },
+	{ OPTDEF("output", OPT_OUTPUT, required_argument, "FILE"),
+	    .help = "standard output and error to FILE" },
+	{ OPTDEF("output-keep", OPT_OUTPUT_KEEP, required_argument, "N"),
+	    .help = "with --output-max-size: rotated files kept (default 10)",
+	    .min = 0, .max = 1000, .bounds = "0 to 1000",
+	    .needs = {
+		{ NEED_MAX_SIZE, "only with --output-max-size" } } },
+	{ OPTDEF("output-max-size", OPT_OUTPUT_MAX_SIZE, required_argument,
+	    "SIZE"),
+	    .help = "with -r: rotate the log before it passes SIZE\n"
+	    "bytes (suffixes k, M, G)",
+	    .needs = {
+		{ NEED_SUPERVISOR,
+		    "only with --respawn or --init, whose supervisor writes "
+		    "the log" },
+		{ NEED_NO_SYSLOG,
+		    "not with --syslog, which stamps and keeps its own" },
+		{ NEED_LOG_FILE, "needs a log file (-o, -e or --output)" } } },
+	{ OPTDEF("pidfile", 'p', required_argument, "FILE"),
+	    .help = "write the pid to FILE and lock it" },
+	{ OPTDEF("respawn", 'r', no_argument, NULL),
+	    .help = "supervise: restart the program when it exits" },
+	{ OPTDEF("signal", OPT_SIGNAL, required_argument, "SIG"),
+	    .help = "send SIG to the daemon of the pidfile" },
+	{ OPTDEF("status", OPT_STATUS, no_argument, NULL),
+	    .help = "is the daemon of the pidfile running? (LSB codes)" },
+	{ OPTDEF("stop", OPT_STOP, no_argument, NULL),
+	    .help = "stop the daemon of the pidfile (TERM, wait, remove)" },
+	{ OPTDEF("restart", OPT_RESTART, required_argument, "WHEN"),
+	    .help = "with -r: always (default) or on-failure",
+	    .needs = {
+		{ NEED_SUPERVISOR, "only with --respawn" } } },
+	{ OPTDEF("restart-delay", OPT_RESTART_DELAY, required_argument, "S"),
+	    .help = "with -r: first delay before a restart (default 1)" },
+	{ OPTDEF("restart-window", OPT_RESTART_WINDOW, required_argument, "S"),
+	    .help = "with -r: window of --max-restarts (default 60)" },
+	{ OPTDEF("runtime-dir", OPT_RUNTIME_DIR, required_argument, "DIR"),
+	    .help = "create DIR, owned by the -u user, mode 0755" },
+	{ OPTDEF("sched", OPT_SCHED, required_argument, "POL[:PRIO]"),
+	    .help = "scheduling policy other, batch, idle, fifo or rr" },
+	{ OPTDEF("stop-timeout", OPT_STOP_TIMEOUT, required_argument, "S"),
+	    .help = "-r and --stop: how long TERM has (default 10)" },
+	{ OPTDEF("success-exit-status", OPT_SUCCESS_EXIT_STATUS,
+	    required_argument, "CODES"),
+	    .help = "with --restart on-failure: more clean\n"
+	    "exits, statuses and signal names (e.g. 3,TERM)",
+	    .needs = {
+		{ NEED_SUPERVISOR, "only with --respawn" },
+		{ NEED_ON_FAILURE, "only with --restart on-failure" } } },
+	{ OPTDEF("syslog", OPT_SYSLOG, optional_argument, "TAG"),
+	    .help = "with -r: the program's output to syslog",
+	    .needs = {
+		{ NEED_SUPERVISOR,
+		    "only with --respawn, whose supervisor carries the "
+		    "lines" } } },
+	{ OPTDEF("syslog-facility", OPT_SYSLOG_FACILITY, required_argument,
+	    "F"),
+	    .help = "with -r: syslog facility (default daemon)" },
+	{ OPTDEF("timestamp", OPT_TIMESTAMP, optional_argument, "FMT"),
+	    .help = "with -r: stamp each line: utc (default), local, tai64n",
+	    .needs = {
+		{ NEED_SUPERVISOR,
+		    "only with --respawn or --init, whose supervisor writes "
+		    "the log" },
+		{ NEED_NO_SYSLOG,
+		    "not with --syslog, which stamps and keeps its own" },
+		{ NEED_LOG_FILE, "needs a log file (-o, -e or --output)" } } },
+	{ OPTDEF("user", 'u', required_argument, "USER[:GROUP]"),
+	    .help = "run as USER (root only)" },
+	{ OPTDEF("verbose", 'v', no_argument, NULL),
+	    .help = "narrate each step on standard error" },
+	{ OPTDEF("version", 'V', no_argument, NULL),
+	    .help = "show the version and exit" },
+	{ OPTDEF("wait", OPT_WAIT, optional_argument, "SECONDS"),
+	    .help = "return only once the program is ready (default 30)" },
+	{ OPTDEF("wait-for", OPT_WAIT_FOR, required_argument, "COND"),
+	    .help = "ready when tcp:HOST:PORT accepts or path:FILE exists" },
+};
+
+#define NOPTDEFS	(sizeof optdefs / sizeof optdefs[0])
+
+/*
+ * getopt_long()'s tables, made from optdefs[] (options_tables()).  '+'
+ * stops at the first non-option even with glibc's permuting getopt; ':'
+ * makes a missing value return ':' so we can word the error ourselves.
+ */
+static struct option longopts[NOPTDEFS + 1];
+static char shortopts[sizeof "+:" + 3 * NOPTDEFS];
+
+static const char usage_synopsis[] =
 "usage: daemonize --status|--stop|--signal=SIG -p pidfile [--kill]\n"
 "                 [--kill-mode control-group|process] [--kill-whom main|all]\n"
 "                 [--stop-timeout seconds] [-v]\n"
@@ -146,64 +290,43 @@ static const char usage_text[] =
 "                  [--restart-delay seconds] [--restart-window seconds]\n"
 "                  [--stop-timeout seconds] [--syslog[=tag]]\n"
 "                  [--syslog-facility facility] [--timestamp[=format]]]\n"
-"                 [--] program [argument ...]\n"
-"\n"
-"  -a, --append            append to the -o and -e files instead of truncating\n"
-"      --cap CAP[,CAP...]  with -u: keep these capabilities (ambient)\n"
-"  -c, --chdir DIR         working directory of the daemon (default /)\n"
-"      --child-pidfile F   with -r: the current child's pid in F\n"
-"      --chroot DIR        change the root directory (root only)\n"
-"      --clear-env         start from an empty environment, then apply -E\n"
-"      --cpu-affinity LIST run on these CPUs only, e.g. 0,2-3 (as taskset -c)\n"
-"  -E, --env NAME=VALUE    set an environment variable (repeatable)\n"
-"      --env-file [-]FILE  set the NAME=VALUE lines of FILE (repeatable;\n"
-"                          -FILE: a missing FILE is no error)\n"
-"  -e, --stderr FILE       standard error to FILE (default /dev/null)\n"
-"  -f, --foreground        do not fork: run the program in place\n"
-"      --group GROUP       run with GROUP as the only group (root only)\n"
-"  -h, --help              show this help and exit\n"
-"      --init              as a container's first process: -f, supervised,\n"
-"                          orphans reaped, the program's exit status (-r restarts)\n"
-"      --ionice CLASS[:N]  I/O class realtime, best-effort or idle, level 0-7\n"
-"      --keep-fd N         leave descriptor N open for the program (repeatable)\n"
-"      --kill              with --stop: KILL what TERM did not stop\n"
-"      --kill-mode MODE    --stop ends control-group (default) or process only\n"
-"      --kill-whom WHOM    --signal goes to main (default) or all of the daemon\n"
-"      --limit RES=VALUE   set a resource limit, e.g. nofile=4096 (repeatable)\n"
-"  -l, --lock FILE         hold an exclusive lock on FILE while running\n"
-"  -m, --umask MODE        umask of the daemon, octal (default 022)\n"
-"      --max-restarts N    with -r: give up after N restarts in the window\n"
-"      --nice N            run at niceness N, -20 to 19\n"
-"      --no-new-privs      the program can gain no privileges (setuid, caps)\n"
-"      --notify            ready when the program sends READY=1 (sd_notify)\n"
-"      --notify-fd N       ready when the program writes a line to its fd N\n"
-"      --oom-score-adj N   the OOM killer's adjustment, -1000 to 1000\n"
-"  -o, --stdout FILE       standard output to FILE (default /dev/null)\n"
-"      --output FILE       standard output and error to FILE\n"
-"      --output-keep N     with --output-max-size: rotated files kept (default 10)\n"
-"      --output-max-size SIZE  with -r: rotate the log before it passes SIZE\n"
-"                          bytes (suffixes k, M, G)\n"
-"  -p, --pidfile FILE      write the pid to FILE and lock it\n"
-"  -r, --respawn           supervise: restart the program when it exits\n"
-"      --signal SIG        send SIG to the daemon of the pidfile\n"
-"      --status            is the daemon of the pidfile running? (LSB codes)\n"
-"      --stop              stop the daemon of the pidfile (TERM, wait, remove)\n"
-"      --restart WHEN      with -r: always (default) or on-failure\n"
-"      --restart-delay S   with -r: first delay before a restart (default 1)\n"
-"      --restart-window S  with -r: window of --max-restarts (default 60)\n"
-"      --runtime-dir DIR   create DIR, owned by the -u user, mode 0755\n"
-"      --sched POL[:PRIO]  scheduling policy other, batch, idle, fifo or rr\n"
-"      --stop-timeout S    -r and --stop: how long TERM has (default 10)\n"
-"      --success-exit-status CODES  with --restart on-failure: more clean\n"
-"                          exits, statuses and signal names (e.g. 3,TERM)\n"
-"      --syslog[=TAG]      with -r: the program's output to syslog\n"
-"      --syslog-facility F with -r: syslog facility (default daemon)\n"
-"      --timestamp[=FMT]   with -r: stamp each line: utc (default), local, tai64n\n"
-"  -u, --user USER[:GROUP] run as USER (root only)\n"
-"  -v, --verbose           narrate each step on standard error\n"
-"  -V, --version           show the version and exit\n"
-"      --wait[=SECONDS]    return only once the program is ready (default 30)\n"
-"      --wait-for COND     ready when tcp:HOST:PORT accepts or path:FILE exists\n";
+"                 [--] program [argument ...]\n";
+
+/* getopt_long()'s tables from optdefs[], once. */
+static void
+options_tables(void)
+{
+	size_t i, n = 0;
+
+	if (longopts[0].name != NULL)
+		return;
+	shortopts[n++] = '+';
+	shortopts[n++] = ':';
+	for (i = 0; i < NOPTDEFS; i++) {
+		longopts[i] = (struct option){ optdefs[i].name,
+		    optdefs[i].has_arg, NULL, optdefs[i].key };
+		if (optdefs[i].key >= OPT_LONG_ONLY)
+			continue;
+		shortopts[n++] = (char)optdefs[i].key;
+		if (optdefs[i].has_arg != no_argument)
+			shortopts[n++] = ':';
+		if (optdefs[i].has_arg == optional_argument)
+			shortopts[n++] = ':';
+	}
+	shortopts[n] = '\0';
+}
+
+/* The row of the option getopt_long() returned as key; NULL if none. */
+static const struct optdef *
+options_lookup(int key)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTDEFS; i++)
+		if (optdefs[i].key == key)
+			return &optdefs[i];
+	return NULL;
+}
 
 /*
  * Name an option the way the user wrote it, for error messages.  When its
@@ -353,6 +476,14 @@ options_int(const char *value, long min, long max, char **argv, int opt,
 	    v > max)
 		options_bad(argv, opt, value, expected);
 	return (int)v;
+}
+
+/* A number within the bounds its row gives. */
+static int
+options_number(const struct optdef *d, const char *value, char **argv,
+    int opt)
+{
+	return options_int(value, d->min, d->max, argv, opt, d->bounds);
 }
 
 /*
@@ -760,9 +891,9 @@ options_getopt_error(int opt, char **argv)
 	die(STATUS_USAGE, "%s: unknown option (see daemonize --help)", name);
 }
 
-/* One option, short or long, with its value in optarg. */
+/* One option, short or long, with its value in optarg; d is its row. */
 static void
-options_one(struct options *o, int opt, char **argv)
+options_one(struct options *o, const struct optdef *d, int opt, char **argv)
 {
 	switch (opt) {
 	case 'a':
@@ -826,8 +957,7 @@ options_one(struct options *o, int opt, char **argv)
 		options_limit(o, optarg, argv, opt);
 		break;
 	case OPT_NICE:
-		o->nice = options_int(optarg, -20, 19, argv, opt,
-		    "a niceness from -20 to 19");
+		o->nice = options_number(d, optarg, argv, opt);
 		o->nice_set = true;
 		break;
 	/* Readiness. */
@@ -835,8 +965,7 @@ options_one(struct options *o, int opt, char **argv)
 		o->notify = true;
 		break;
 	case OPT_NOTIFY_FD:
-		o->notify_fd = options_int(optarg, 3, INT_MAX, argv, opt,
-		    "a descriptor number of 3 or more");
+		o->notify_fd = options_number(d, optarg, argv, opt);
 		break;
 	case OPT_WAIT:
 		o->wait_ms = options_wait(optarg, argv, opt);
@@ -853,16 +982,14 @@ options_one(struct options *o, int opt, char **argv)
 		o->child_pidfile = options_nonempty(optarg, argv, opt);
 		break;
 	case OPT_MAX_RESTARTS:
-		o->max_restarts = options_int(optarg, 0, 1000000, argv, opt,
-		    "a number of restarts from 0 to 1000000");
+		o->max_restarts = options_number(d, optarg, argv, opt);
 		break;
 	case OPT_OUTPUT:
 		o->stdout_path = o->stderr_path =
 		    options_nonempty(optarg, argv, opt);
 		break;
 	case OPT_OUTPUT_KEEP:
-		o->output_keep = options_int(optarg, 0, 1000, argv, opt,
-		    "0 to 1000");
+		o->output_keep = options_number(d, optarg, argv, opt);
 		break;
 	case OPT_OUTPUT_MAX_SIZE:
 		o->output_max_size = options_size(optarg, argv, opt);
@@ -1002,64 +1129,46 @@ options_check_ready(struct options *o)
 		    o->wait_ms / 1000);
 }
 
-/* Options that only mean something under --respawn. */
-static void
-options_check_respawn(const struct options *o)
+/*
+ * What each option given needs of the others (its row's needs), one kind
+ * of need after the other, so that the most basic is said first: "only
+ * with --respawn" before "needs a log file".
+ */
+static bool
+options_need_met(const struct options *o, enum need need)
 {
-	if (options_supervised(o))
-		return;
-	if (o->syslog)
-		die(STATUS_USAGE, "--syslog: only with --respawn, whose "
-		    "supervisor carries the lines");
-	if (o->child_pidfile != NULL)
-		die(STATUS_USAGE, "--child-pidfile: only with --respawn");
-	if (o->restart_spec || o->success_spec != NULL)
-		die(STATUS_USAGE, "--%s: only with --respawn", o->success_spec !=
-		    NULL ? "success-exit-status" : "restart");
-	if (o->stamp != STAMP_NONE || o->output_max_size != 0)
-		die(STATUS_USAGE, "--%s: only with --respawn or --init, whose "
-		    "supervisor writes the log", o->stamp != STAMP_NONE ?
-		    "timestamp" : "output-max-size");
+	switch (need) {
+	case NEED_SUPERVISOR:
+		return options_supervised(o);
+	case NEED_MAX_SIZE:
+		return o->output_max_size != 0;
+	case NEED_NO_SYSLOG:
+		return !o->syslog;
+	case NEED_LOG_FILE:
+		return o->stdout_path != NULL || o->stderr_path != NULL;
+	case NEED_USER:
+		return o->user != NULL;
+	case NEED_ON_FAILURE:
+		return o->restart == RESTART_ON_FAILURE;
+	default:
+		return true;
+	}
 }
 
-/*
- * The log options need a file that the supervisor writes: syslog stamps
- * its lines and keeps its own files.
- */
 static void
-options_check_log(struct options *o)
+options_check_needs(const struct options *o, const bool given[NOPTDEFS])
 {
-	const char *name = o->stamp != STAMP_NONE ? "--timestamp" :
-	    o->output_max_size != 0 ? "--output-max-size" :
-	    o->output_keep != -1 ? "--output-keep" : NULL;
+	size_t i, k;
+	int need;
 
-	if (o->output_keep != -1 && o->output_max_size == 0)
-		die(STATUS_USAGE, "--output-keep: only with --output-max-size");
-	if (o->output_keep == -1)
-		o->output_keep = 10;
-	if (name == NULL)
-		return;
-	if (o->syslog)
-		die(STATUS_USAGE, "%s: not with --syslog, which stamps and "
-		    "keeps its own", name);
-	if (o->stdout_path == NULL && o->stderr_path == NULL)
-		die(STATUS_USAGE, "%s: needs a log file (-o, -e or --output)",
-		    name);
-}
-
-/*
- * Settings that need something else: capabilities are kept across -u,
- * and more clean exits mean something only to --restart on-failure.
- */
-static void
-options_check_settings(const struct options *o)
-{
-	if (o->set.caps_spec != NULL && o->user == NULL)
-		die(STATUS_USAGE, "--cap: only with -u, whose user would "
-		    "otherwise lose them");
-	if (o->success_spec != NULL && o->restart != RESTART_ON_FAILURE)
-		die(STATUS_USAGE, "--success-exit-status: only with --restart "
-		    "on-failure");
+	for (need = NEED_NONE + 1; need < NNEEDS; need++)
+		for (i = 0; i < NOPTDEFS; i++)
+			for (k = 0; given[i] && k < OPTDEF_NEEDS; k++)
+				if (optdefs[i].needs[k].need == (enum need)need &&
+				    !options_need_met(o, (enum need)need))
+					die(STATUS_USAGE, "--%s: %s",
+					    optdefs[i].name,
+					    optdefs[i].needs[k].why);
 }
 
 /* --status, --stop and --signal work on a pidfile, not on a program. */
@@ -1074,11 +1183,43 @@ options_check_control(const struct options *o, int nargs)
 		    "program");
 }
 
+/*
+ * One option's lines of --help: its names and value in 26 columns (or
+ * followed by two spaces when they take more), then its text, whose
+ * further lines start at that column.
+ */
+static void
+options_usage_row(const struct optdef *d)
+{
+	char left[64];
+	const char *p, *nl;
+	int n;
+
+	n = snprintf(left, sizeof left, "  %c%c%c --%s%s%s%s",
+	    d->key < OPT_LONG_ONLY ? '-' : ' ',
+	    d->key < OPT_LONG_ONLY ? d->key : ' ',
+	    d->key < OPT_LONG_ONLY ? ',' : ' ', d->name,
+	    d->arg == NULL ? "" : d->has_arg == optional_argument ? "[=" : " ",
+	    d->arg == NULL ? "" : d->arg,
+	    d->arg != NULL && d->has_arg == optional_argument ? "]" : "");
+	if (n < 0)
+		return;
+	printf(n <= 25 ? "%-26s" : "%s  ", left);
+	for (p = d->help; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		printf("%.*s\n%26s", (int)(nl - p), p, "");
+	printf("%s\n", p);
+}
+
 /* -h: the usage on stdout; returns the exit status. */
 int
 options_usage(void)
 {
-	fputs(usage_text, stdout);
+	size_t i;
+
+	fputs(usage_synopsis, stdout);
+	fputs("\n", stdout);
+	for (i = 0; i < NOPTDEFS; i++)
+		options_usage_row(&optdefs[i]);
 	return fflush(stdout) == 0 ? STATUS_OK : STATUS_FAILED;
 }
 
@@ -1113,13 +1254,18 @@ options_free(struct options *o)
 void
 options_parse(struct options *o, int argc, char **argv)
 {
+	bool given[NOPTDEFS] = { false };
+	const struct optdef *d;
 	int opt;
 
 	options_defaults(o, argc);
+	options_tables();
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, shortopts, longopts,
 	    NULL)) != -1) {
-		options_one(o, opt, argv);
+		if ((d = options_lookup(opt)) != NULL)
+			given[d - optdefs] = true;
+		options_one(o, d, opt, argv);
 		if (o->help || o->version)
 			return;
 	}
@@ -1134,9 +1280,9 @@ options_parse(struct options *o, int argc, char **argv)
 		    o->user, o->group);
 	options_check_bare(o, argv[optind]);
 	options_check_ready(o);
-	options_check_respawn(o);
-	options_check_log(o);
+	options_check_needs(o, given);
+	if (o->output_keep == -1)
+		o->output_keep = 10;
 	lognames_check(o);
-	options_check_settings(o);
 	o->argv = argv + optind;
 }

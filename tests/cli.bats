@@ -22,6 +22,36 @@ setup() {
 	assert_line --index 0 --regexp '^usage: daemonize '
 }
 
+# help_options: the long options of --help's option list, one a line, in
+# its order.
+help_options() {
+	"$DAEMONIZE" --help | sed -n 's/^  \(-[a-zA-Z], \|    \)--\([a-z-]*\).*/\2/p'
+}
+
+# man_options: the long options the manual lists (.It Fl \-NAME), sorted.
+man_options() {
+	sed -n 's/^\.It Fl .*/&/p' "$BATS_TEST_DIRNAME/../man/daemonize.1" |
+		grep -o 'Fl \\-[a-z][a-z-]*' | sed 's/^Fl \\-//' | sort -u
+}
+
+@test "--help, the parser and the manual know the same options" {
+	local help man name
+	help=$(help_options)
+	[ -n "$help" ]
+	# Each option once in --help: one table row each.
+	assert_equal "$(sort <<<"$help" | uniq -d)" ""
+	man=$(man_options)
+	# Both ways: every option of --help is in the manual, and no other.
+	assert_equal "$(sort -u <<<"$help")" "$man"
+	# The parser takes each of them: none is an unknown option.
+	while read -r name; do
+		run "$DAEMONIZE" "--$name"
+		refute_output --partial "unknown option"
+	done <<<"$help"
+	run -2 "$DAEMONIZE" --no-such-option
+	assert_output --partial "unknown option"
+}
+
 @test "-V and --version print the version" {
 	run -0 "$DAEMONIZE" -V
 	assert_line --index 0 --regexp '^daemonize [0-9]+\.[0-9]+\.[0-9]+$'
