@@ -221,39 +221,6 @@ struct ready {
 	char line[256];		/* partial input of --notify-fd */
 	size_t linelen;
 };
-/* One of the --respawn children's output streams (logpipe.c). */
-struct logstream {
-	int rd;			/* the supervisor's end of the pipe */
-	int wr;			/* the children's end */
-	int fd;			/* destination file, or -1 */
-	const char *path;	/* the file's absolute path, for messages */
-	int dirfd;		/* its directory, held: reopened and rotated in it */
-	const char *name;	/* the file's name in that directory */
-	bool regular;		/* a regular file: rotated (not a device) */
-	int priority;		/* syslog priority */
-	char last;		/* the last byte written to fd */
-	bool bol;		/* what is handed on next starts a line */
-	off_t size;		/* bytes in the file, as far as we know */
-	int lost;		/* errno of a write that lost lines; 0 if none */
-	size_t len;		/* a partial line waiting in buf */
-	char buf[16384];
-};
-
-struct logpipe {
-	struct logstream out;
-	struct logstream err;
-	bool shared;		/* stdout and stderr to one file, one pipe */
-	bool syslog;
-	bool tostderr;		/* in the foreground, without a log: stderr */
-	enum stamp stamp;	/* --timestamp */
-	off_t max_size;		/* --output-max-size; 0 for none */
-	int keep;		/* --output-keep */
-	int rules;		/* fds_open_log() rules to reopen with */
-	char stamp_text[STAMP_LEN];
-	size_t staged;		/* stamped lines waiting in stage[] */
-	char stage[16384 + 4 * STAMP_LEN];
-};
-
 /* Descriptors to keep open: two lists, either may be empty (fds.c). */
 struct keep {
 	const int *fds;		/* any order; negative entries mean nothing */
@@ -474,21 +441,37 @@ void	 launch_plan(const struct options *, struct launch *,
 	     const struct report *);
 __dead void launch_abandon(struct launch *, int);
 
-/* logpipe.c */
+/*
+ * logpipe.c: the supervisor's log.  What it is told, filled from the
+ * options in one place (logpipe_settings()); struct logpipe itself is
+ * logpipe.h's, for logpipe.c and logrotate.c alone.
+ */
+struct logpipe;
+struct logsettings {
+	int out_fd, err_fd;	/* the -o and -e files, or -1 */
+	const char *out_path;	/* their absolute paths, for messages */
+	const char *err_path;
+	bool syslog;		/* --syslog */
+	const char *tag;	/* its tag: --syslog=TAG or the program */
+	int facility;		/* --syslog-facility */
+	bool foreground;	/* without a log, the supervisor's lines go to
+				   stderr */
+	enum stamp stamp;	/* --timestamp */
+	off_t max_size;		/* --output-max-size; 0 for none */
+	int keep;		/* --output-keep */
+	int rules;		/* fds_open_log() rules to reopen with */
+};
 int	 logpipe_facility(const char *);
-int	 logpipe_open(struct logpipe *, const struct options *,
-	     const struct launch *);
+void	 logpipe_settings(const struct options *, const struct launch *,
+	     struct logsettings *);
+struct logpipe *logpipe_open(const struct logsettings *);
 void	 logpipe_child_stdio(const struct logpipe *, int [3]);
 size_t	 logpipe_pollfds(const struct logpipe *, struct pollfd *);
 void	 logpipe_drain(struct logpipe *, const struct pollfd *, size_t);
 void	 logpipe_flush(struct logpipe *);
 void	 logpipe_say(struct logpipe *, int, const char *, ...)
 	     __attribute__((__sentinel__));
-void	 logpipe_note(struct logpipe *, struct logstream *, int,
-	     const char *, ...) __attribute__((__sentinel__));
 void	 logpipe_reopen(struct logpipe *);
-int	 logpipe_dirfd(const struct logstream *);
-void	 logpipe_stream_size(struct logstream *);
 
 /* logstamp.c */
 size_t	 logstamp_format(enum stamp, char [STAMP_LEN]);
@@ -500,11 +483,6 @@ bool	 path_same_place(const char *, const char *);
 
 /* lognames.c */
 void	 lognames_check(const struct options *);
-
-/* logrotate.c */
-bool	 logrotate_due(const struct logpipe *, struct logstream *, size_t,
-	    size_t);
-void	 logrotate_rotate(struct logpipe *, struct logstream *);
 
 /* options.c */
 void	 options_parse(struct options *, int, char **);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "daemonize.h"
+#include "logpipe.h"
 
 static const struct {
 	const char *name;
@@ -131,47 +132,75 @@ logpipe_stream_open(struct logstream *s)
  * destination.  stdout and stderr bound for one file share one pipe, which
  * keeps their lines in the order they were written.
  */
-int
-logpipe_open(struct logpipe *lp, const struct options *o,
-    const struct launch *l)
+/*
+ * The log's state, with its 32 kB of line buffers, lives in zeroed static
+ * storage rather than on the stack or the heap: pages of it that are
+ * never written (most of the buffers, without --output) are never part
+ * of what the supervisor holds.  There is one log, the supervisor's.
+ */
+static struct logpipe logpipe_state;
+
+/* What the log is told, from the options and the files opened for it. */
+void
+logpipe_settings(const struct options *o, const struct launch *l,
+    struct logsettings *ls)
 {
+	ls->out_fd = l->out_fd;
+	ls->err_fd = l->err_fd;
+	ls->out_path = l->out_path;
+	ls->err_path = l->err_path;
+	ls->syslog = o->syslog;
+	ls->tag = o->syslog_tag != NULL ? o->syslog_tag : o->argv[0];
+	ls->facility = o->syslog_facility;
+	ls->foreground = o->foreground;
+	ls->stamp = o->stamp;
+	ls->max_size = o->output_max_size;
+	ls->keep = o->output_keep;
+	ls->rules = fds_log_rules(o) | FDS_APPEND;
+}
+
+struct logpipe *
+logpipe_open(const struct logsettings *ls)
+{
+	struct logpipe *lp = &logpipe_state;
+
 	/*
 	 * Field by field, not memset: the line buffers are left untouched,
 	 * so that their pages cost nothing until output flows through them.
 	 */
-	lp->syslog = o->syslog;
-	lp->stamp = o->stamp;
-	lp->max_size = o->output_max_size;
-	lp->keep = o->output_keep;
-	lp->rules = fds_log_rules(o) | FDS_APPEND;
+	lp->syslog = ls->syslog;
+	lp->stamp = ls->stamp;
+	lp->max_size = ls->max_size;
+	lp->keep = ls->keep;
+	lp->rules = ls->rules;
 	lp->staged = 0;
-	logpipe_stream_init(&lp->out, l->out_fd, l->out_path, LOG_INFO);
-	logpipe_stream_init(&lp->err, l->err_fd, l->err_path, LOG_ERR);
-	lp->shared = !o->syslog && l->out_fd != -1 && l->err_fd == l->out_fd;
-	if (!o->syslog) {
+	logpipe_stream_init(&lp->out, ls->out_fd, ls->out_path, LOG_INFO);
+	logpipe_stream_init(&lp->err, ls->err_fd, ls->err_path, LOG_ERR);
+	lp->shared = !ls->syslog && ls->out_fd != -1 &&
+	    ls->err_fd == ls->out_fd;
+	if (!ls->syslog) {
 		logpipe_stream_dir(&lp->out);
 		if (!lp->shared)
 			logpipe_stream_dir(&lp->err);
 	}
-	if (o->syslog) {
-		openlog(o->syslog_tag != NULL ? o->syslog_tag : o->argv[0],
-		    LOG_PID, o->syslog_facility);
+	if (ls->syslog) {
+		openlog(ls->tag, LOG_PID, ls->facility);
 		return logpipe_stream_open(&lp->out) == -1 ||
-		    logpipe_stream_open(&lp->err) == -1 ? -1 : 0;
+		    logpipe_stream_open(&lp->err) == -1 ? NULL : lp;
 	}
 	/*
 	 * With nowhere else to say it, what the supervisor says (why it gave
 	 * up, above all) goes to syslog, as libslack's daemon does.
 	 */
-	lp->tostderr = o->foreground && l->out_fd == -1 && l->err_fd == -1;
-	if (l->out_fd == -1 && l->err_fd == -1 && !lp->tostderr)
+	lp->tostderr = ls->foreground && ls->out_fd == -1 && ls->err_fd == -1;
+	if (ls->out_fd == -1 && ls->err_fd == -1 && !lp->tostderr)
 		openlog(PACKAGE_NAME, LOG_PID, LOG_DAEMON);
-	if (l->out_fd != -1 && logpipe_stream_open(&lp->out) == -1)
-		return -1;
-	if (l->err_fd != -1 && !lp->shared &&
+	if (ls->out_fd != -1 && logpipe_stream_open(&lp->out) == -1)
+		return NULL;
+	if (ls->err_fd != -1 && !lp->shared &&
 	    logpipe_stream_open(&lp->err) == -1)
-		return -1;
-	return 0;
+		return NULL;
+	return lp;
 }
 
 /*

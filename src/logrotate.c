@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "daemonize.h"
+#include "logpipe.h"
 
 /*
  * Would n more bytes, after the queued ones not yet written, take the file

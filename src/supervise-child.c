@@ -29,11 +29,11 @@ supervise_say_status(struct supervisor *s)
 	int st = s->status;
 
 	if (WIFEXITED(st))
-		logpipe_say(&s->log, LOG_NOTICE, argv0, " (pid ", pid,
+		logpipe_say(s->log, LOG_NOTICE, argv0, " (pid ", pid,
 		    ") exited with status ", decimal(num, WEXITSTATUS(st)),
 		    (char *)NULL);
 	else
-		logpipe_say(&s->log, LOG_NOTICE, argv0, " (pid ", pid,
+		logpipe_say(s->log, LOG_NOTICE, argv0, " (pid ", pid,
 		    ") was killed by signal ",
 		    signals_name(WTERMSIG(st), num), (char *)NULL);
 }
@@ -42,7 +42,7 @@ supervise_say_status(struct supervisor *s)
 __dead void
 supervise_exit(struct supervisor *s, int status)
 {
-	logpipe_flush(&s->log);
+	logpipe_flush(s->log);
 	pidfile_remove(&s->l->child);
 	pidfile_remove(&s->l->pid);
 	pidfile_remove(&s->l->lock);
@@ -138,7 +138,7 @@ supervise_say_failure(struct supervisor *s)
 	/* "sh cannot be started: No such file", not "sh: sh: ...". */
 	if (strcmp(w.what[0], s->o->argv[0]) == 0 && w.what[1] == NULL)
 		w.what[0] = "";
-	logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " cannot be started: ",
+	logpipe_say(s->log, LOG_ERR, s->o->argv[0], " cannot be started: ",
 	    w.what[0], w.what[1] != NULL ? w.what[1] : "",
 	    w.what[2] != NULL ? w.what[2] : "",
 	    w.err != 0 && *w.what[0] != '\0' ? ": " : "",
@@ -206,7 +206,7 @@ supervise_cpf_failed(struct supervisor *s)
 		(void)kill(-s->child, SIGKILL);
 		return true;
 	}
-	logpipe_say(&s->log, LOG_ERR, s->o->child_pidfile, ": ",
+	logpipe_say(s->log, LOG_ERR, s->o->child_pidfile, ": ",
 	    strerror(s->cpf_err), "; pid ", decimal(pidbuf, (long)s->child),
 	    " is not in it", (char *)NULL);
 	s->cpf_err = 0;
@@ -299,7 +299,7 @@ supervise_plan(struct supervisor *s)
 	sp->stdio[0] = STDIN_FILENO;
 	sp->stdio[1] = STDOUT_FILENO;
 	sp->stdio[2] = STDERR_FILENO;
-	logpipe_child_stdio(&s->log, sp->stdio);
+	logpipe_child_stdio(s->log, sp->stdio);
 	sp->keep[0] = -1;
 	/* The lock is the daemon's: while any child holds it, it runs. */
 	sp->keep[1] = s->l->pid.fd;

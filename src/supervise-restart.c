@@ -44,7 +44,7 @@ supervise_schedule(struct supervisor *s)
 	if (now - s->started >= SUPERVISE_YOUNG_MS)
 		s->delay = s->o->restart_delay_ms;
 	if (restarts_too_many(&s->restarts, now)) {
-		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " restarted ",
+		logpipe_say(s->log, LOG_ERR, s->o->argv[0], " restarted ",
 		    decimal(num, s->o->max_restarts), " times within ",
 		    decimal_duration(window, s->o->restart_window_ms),
 		    " s; giving up", (char *)NULL);
@@ -56,7 +56,7 @@ supervise_schedule(struct supervisor *s)
 	cap = s->o->restart_delay_ms > SUPERVISE_MAX_DELAY_MS ?
 	    s->o->restart_delay_ms : SUPERVISE_MAX_DELAY_MS;
 	s->delay = delay * 2 > cap ? cap : delay * 2;
-	logpipe_say(&s->log, LOG_NOTICE, "restarting ", s->o->argv[0], " in ",
+	logpipe_say(s->log, LOG_NOTICE, "restarting ", s->o->argv[0], " in ",
 	    decimal_seconds(num, delay), " s", (char *)NULL);
 	s->timer = now + delay;
 	return WAITING;
@@ -110,7 +110,7 @@ supervise_after(struct supervisor *s)
 	if (s->stopping)
 		return DONE;
 	if (s->o->restart == RESTART_ON_FAILURE && supervise_clean_exit(s)) {
-		logpipe_say(&s->log, LOG_NOTICE, s->o->argv[0], " ended "
+		logpipe_say(s->log, LOG_NOTICE, s->o->argv[0], " ended "
 		    "cleanly; not restarting it (--restart on-failure)",
 		    (char *)NULL);
 		s->exit_status = STATUS_OK;

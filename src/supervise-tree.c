@@ -75,7 +75,7 @@ supervise_clean(struct supervisor *s, bool stopping)
 	s->left_killed = false;
 	if (!supervise_tree_lives(s))
 		return supervise_after(s);
-	logpipe_say(&s->log, LOG_NOTICE, "ending what ", s->o->argv[0],
+	logpipe_say(s->log, LOG_NOTICE, "ending what ", s->o->argv[0],
 	    " (pid ", decimal(pidbuf, (long)s->left), ") left running",
 	    (char *)NULL);
 	if (stopping && s->timer == -1) {

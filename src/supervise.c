@@ -77,7 +77,7 @@ on_timer_cleaning(struct supervisor *s)
 	char num[DECIMAL_LEN];
 
 	if (!s->left_killed) {
-		logpipe_say(&s->log, LOG_WARNING, "what ", s->o->argv[0],
+		logpipe_say(s->log, LOG_WARNING, "what ", s->o->argv[0],
 		    " left running did not stop within ", decimal_seconds(num,
 		    s->o->stop_timeout_ms), " s; killing it", (char *)NULL);
 		supervise_kill_tree(s, SIGKILL);
@@ -85,7 +85,7 @@ on_timer_cleaning(struct supervisor *s)
 		s->timer = clock_ms() + SUPERVISE_KILL_WAIT_MS;
 		return CLEANING;
 	}
-	logpipe_say(&s->log, LOG_ERR, "what ", s->o->argv[0], " left running "
+	logpipe_say(s->log, LOG_ERR, "what ", s->o->argv[0], " left running "
 	    "outlived KILL; going on without it", (char *)NULL);
 	return supervise_after(s);
 }
@@ -141,7 +141,7 @@ on_timer_stopping(struct supervisor *s)
 {
 	char num[DECIMAL_LEN];
 
-	logpipe_say(&s->log, LOG_WARNING, s->o->argv[0],
+	logpipe_say(s->log, LOG_WARNING, s->o->argv[0],
 	    " did not stop within ", decimal_seconds(num,
 	    s->o->stop_timeout_ms), " s; killing it", (char *)NULL);
 	(void)kill(-s->child, SIGKILL);
@@ -185,7 +185,7 @@ supervise_reap(struct supervisor *s)
 		s->unexec = procs_died_unexec(s->child) == 1;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		if (pid == s->child) {
-			logpipe_flush(&s->log);
+			logpipe_flush(s->log);
 			s->status = status;
 			supervise_event(s, CHILD_EXITED);
 		}
@@ -203,7 +203,7 @@ supervise_signal(struct supervisor *s, int sig)
 		break;
 	case SIGTERM:
 	case SIGINT:
-		relay_stopping(&s->l->relay, &s->log);
+		relay_stopping(&s->l->relay, s->log);
 		supervise_event(s, STOP);
 		break;
 	case SIGALRM:
@@ -211,10 +211,10 @@ supervise_signal(struct supervisor *s, int sig)
 		 * Reopen, and keep it from the program: logrotate's way for
 		 * a program that never asked for a HUP, which would end it.
 		 */
-		logpipe_reopen(&s->log);
+		logpipe_reopen(s->log);
 		break;
 	case SIGHUP:
-		logpipe_reopen(&s->log);
+		logpipe_reopen(s->log);
 		/* FALLTHROUGH */
 	default:
 		supervise_event(s, FORWARD);
@@ -249,28 +249,28 @@ supervise_late(struct supervisor *s)
 	int err = s->l->relay.gave_up;
 
 	if (err > 0)
-		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " failed before "
+		logpipe_say(s->log, LOG_ERR, s->o->argv[0], " failed before "
 		    "it was ready: ", strerror(err), "; stopping it",
 		    (char *)NULL);
 	else if (err == RELAY_STOPPING)
-		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " was stopping "
+		logpipe_say(s->log, LOG_ERR, s->o->argv[0], " was stopping "
 		    "before it was ready; stopping it", (char *)NULL);
 	else if (err == RELAY_CLOSED)
-		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " closed "
+		logpipe_say(s->log, LOG_ERR, s->o->argv[0], " closed "
 		    "descriptor ", decimal(num, s->o->notify_fd), " without "
 		    "writing a line; stopping it", (char *)NULL);
 	else if (s->l->relay.met)
-		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " was ready, but "
+		logpipe_say(s->log, LOG_ERR, s->o->argv[0], " was ready, but "
 		    "the service manager could not be told within ",
 		    decimal_seconds(num, s->o->wait_ms), " s: ",
 		    strerror(s->l->relay.failed), "; stopping it",
 		    (char *)NULL);
 	else
-		logpipe_say(&s->log, LOG_ERR, s->o->argv[0], " was not ready "
+		logpipe_say(s->log, LOG_ERR, s->o->argv[0], " was not ready "
 		    "within ", decimal_seconds(num, s->o->wait_ms),
 		    " s; stopping it", (char *)NULL);
 	s->late = true;
-	relay_stopping(&s->l->relay, &s->log);
+	relay_stopping(&s->l->relay, s->log);
 	s->sig = SIGTERM;
 	supervise_event(s, STOP);
 }
@@ -301,19 +301,19 @@ supervise_loop(struct supervisor *s)
 		pfd[n++] = (struct pollfd){ s->sigrd, POLLIN, 0 };
 		pfd[n++] = (struct pollfd){ s->execrd, POLLIN, 0 };
 		logfirst = n;
-		n += logpipe_pollfds(&s->log, pfd + n);
+		n += logpipe_pollfds(s->log, pfd + n);
 		relayfirst = n;
 		n += relay_pollfds(&s->l->relay, s->o, &s->l->ready, pfd + n);
 		if (poll(pfd, n, (int)supervise_wait(s, tick)) == -1 &&
 		    errno != EINTR) {
-			logpipe_say(&s->log, LOG_ERR, "poll: ", strerror(errno),
+			logpipe_say(s->log, LOG_ERR, "poll: ", strerror(errno),
 			    (char *)NULL);
 			supervise_exit(s, STATUS_FAILED);
 		}
-		logpipe_drain(&s->log, pfd + logfirst, relayfirst - logfirst);
+		logpipe_drain(s->log, pfd + logfirst, relayfirst - logfirst);
 		tick = relay_check(&s->l->relay, s->o, &s->l->ready,
 		    s->child, pfd + relayfirst,
-		    n - relayfirst, &s->log);
+		    n - relayfirst, s->log);
 		if (relay_late(&s->l->relay))
 			supervise_late(s);
 		if ((pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
@@ -327,10 +327,8 @@ supervise_loop(struct supervisor *s)
 }
 
 /*
- * The supervisor's state, with its 32 kB of line buffers, lives in zeroed
- * static storage rather than on the stack: pages of it that are never
- * written (most of the buffers, without --output) are never part of what
- * the supervisor holds.
+ * The supervisor's state lives in zeroed static storage, as the log's
+ * does (logpipe.c): a page of it that is never written costs nothing.
  */
 static struct supervisor supervise_state;
 
@@ -340,6 +338,7 @@ supervise(const struct options *o, struct launch *l, const struct report *r)
 {
 	struct supervisor *s = &supervise_state;
 	struct failure f = { STEP_PIPE, 0, 0, -1 };
+	struct logsettings ls;
 
 	s->o = o;
 	s->l = l;
@@ -360,8 +359,9 @@ supervise(const struct options *o, struct launch *l, const struct report *r)
 	/* Where there is none, orphans simply go to init: no failure. */
 	(void)subreaper_become();
 	supervise_settle(o, l, r);
-	if (logpipe_open(&s->log, o, l) == -1 || supervise_selfpipe(s) == -1 ||
-	    relay_open(&l->relay, o) == -1)
+	logpipe_settings(o, l, &ls);
+	if ((s->log = logpipe_open(&ls)) == NULL ||
+	    supervise_selfpipe(s) == -1 || relay_open(&l->relay, o) == -1)
 		goto fail;
 	f.step = STEP_SIGNALS;
 	if (supervise_signals_catch(s) == -1)

@@ -61,7 +61,7 @@ struct supervisor {
 	int child_status;	/* the last child's, as a shell would say it */
 	int sigrd;		/* self-pipe */
 	sigset_t caught;	/* the signals above, blocked across fork */
-	struct logpipe log;
+	struct logpipe *log;	/* logpipe.c's */
 };
 
 /* supervise.c: the events a starting child passes on to */
