@@ -123,7 +123,7 @@ fuzz_values(const uint8_t *data, size_t size)
 	cpu_set_t cpus;
 	uint64_t caps = 0, sigs = 0;
 	uint8_t exits[32] = { 0 };
-	const char *bad;
+	const char *bad, *why;
 	int a, b;
 	long ms;
 	char *s;
@@ -139,7 +139,7 @@ fuzz_values(const uint8_t *data, size_t size)
 	(void)settings_parse_sched(s, &a, &b);
 	(void)settings_parse_cpus(s, &cpus);
 	(void)settings_parse_statuses(s, exits, &sigs);
-	(void)caps_parse(s, &caps, &bad);
+	(void)caps_parse(s, &caps, &bad, &why);
 	(void)limits_parse(s, &l);
 	(void)signals_number(s);
 	(void)logpipe_facility(s);
