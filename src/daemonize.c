@@ -228,7 +228,7 @@ await_daemon(const struct options *o, struct launch *l, struct report *r,
 		return STATUS_OK;
 	pidfile_hand_over(&l->pid);
 	pidfile_hand_over(&l->lock);
-	if ((status = ready_wait(o, &l->ready, r->daemon)) != STATUS_OK)
+	if ((status = ready_wait(o, l->ready, r->daemon)) != STATUS_OK)
 		launch_abandon(l, status);
 	return STATUS_OK;
 }
@@ -281,9 +281,7 @@ drop_inherited(const struct options *o, const struct launch *l,
 	keep[n++] = l->null_wr;
 	keep[n++] = l->out_fd;
 	keep[n++] = l->err_fd;
-	keep[n++] = l->ready.sock;
-	keep[n++] = l->ready.pipe_rd;
-	keep[n++] = l->ready.pipe_wr;
+	n += ready_keep(l->ready, keep + n);
 	keep[n++] = o->notify_fd;
 	k = (struct keep){ keep, n, o->keep_fds, o->nkeep_fds };
 	/* Only an optimisation: the daemon closes them all the same. */
@@ -326,8 +324,8 @@ main(int argc, char **argv)
 		    "capability", o.user);
 	if (env_apply(&o, l.user) == -1)
 		die_errno(STATUS_FAILED, errno, "environment");
-	relay_capture(&l.relay, &o);
-	if (ready_prepare(&o, &l.ready) == -1)
+	l.relay = relay_capture(&o);
+	if (ready_prepare(&o, l.ready) == -1)
 		die_errno(STATUS_FAILED, errno, "--wait");
 	/* Set now so the files created for the daemon get its umask. */
 	(void)umask(o.umask);
@@ -339,7 +337,7 @@ main(int argc, char **argv)
 		launch_abandon(&l, STATUS_FAILED);
 	}
 	launch_plan(&o, &l, &r);
-	if (o.foreground && (o.respawn || o.init || l.relay.active))
+	if (o.foreground && (o.respawn || o.init || relay_active(l.relay)))
 		supervise(&o, &l, NULL);
 	if (o.foreground)
 		run_foreground(&o, &l);

@@ -212,15 +212,6 @@ struct user {
 	int ngroups;
 };
 
-/* The caller's side of readiness waiting (--wait). */
-struct ready {
-	int sock;		/* --notify datagram socket, or -1 */
-	int pipe_rd;		/* --notify-fd pipe, or -1 */
-	int pipe_wr;		/* the daemon's end, moved to --notify-fd */
-	bool notified;		/* READY=1 or a line on the pipe */
-	char line[256];		/* partial input of --notify-fd */
-	size_t linelen;
-};
 /* Descriptors to keep open: two lists, either may be empty (fds.c). */
 struct keep {
 	const int *fds;		/* any order; negative entries mean nothing */
@@ -268,32 +259,6 @@ struct spawn {
 	char **envp;
 };
 
-/* A --wait-for port being connected to by the relay (relay.c). */
-struct relay_tcp {
-	int fd;			/* connect in progress, or -1 */
-	long since;
-	struct addrinfo *ai;	/* the address tried last */
-};
-
-/* Why a program never will be ready, besides an ERRNO= it sent. */
-#define RELAY_STOPPING	(-1)	/* it sent STOPPING=1 */
-#define RELAY_CLOSED	(-2)	/* it closed --notify-fd without a line */
-
-/* Readiness relayed to a service manager's NOTIFY_SOCKET (relay.c). */
-struct relay {
-	bool active;		/* foreground, conditions, NOTIFY_SOCKET */
-	bool ready;		/* READY=1 sent */
-	bool met;		/* the program is ready, READY=1 not yet sent */
-	bool stopping;		/* STOPPING=1 sent */
-	int gave_up;		/* ERRNO=, or RELAY_*, before READY=1 */
-	int failed;		/* errno of the last send that failed */
-	int sock;		/* to the manager */
-	struct sockaddr_un addr;
-	socklen_t addrlen;
-	long deadline;		/* for the first readiness (--wait) */
-	long closed;		/* when --notify-fd closed without a line */
-	struct relay_tcp *tcp;	/* one per --wait-for */
-};
 
 /* Descriptors and resolved names the caller prepares before forking. */
 struct launch {
@@ -309,9 +274,9 @@ struct launch {
 	struct pidfile lock;	/* -l */
 	struct pidfile child;	/* --child-pidfile */
 	struct user *user;	/* -u, or NULL */
-	struct ready ready;	/* --wait */
+	struct ready *ready;	/* --wait (ready.c) */
 	struct spawn spawn;	/* the daemon's last steps */
-	struct relay relay;	/* NOTIFY_SOCKET of a manager above */
+	struct relay *relay;	/* NOTIFY_SOCKET of a manager above (relay.c) */
 	const char *rundir;	/* --runtime-dir, once made or checked */
 	bool rundir_made;	/* this start created it */
 };
@@ -534,20 +499,22 @@ const char *program_absolute(const char *);
 int	 program_candidates(const char *, const char *, bool, char ***,
 	     size_t *);
 
-/* ready.c */
-void	 ready_init(struct ready *);
+/*
+ * ready.c and relay.c: readiness, waited for by the caller (--wait) or
+ * relayed to a service manager.  Their state is ready.h's, for those two
+ * files alone; everything else holds pointers.
+ */
+struct ready;
+struct relay;
+struct ready *ready_init(void);
 int	 ready_prepare(const struct options *, struct ready *);
 int	 ready_wait(const struct options *, struct ready *, pid_t);
-int	 ready_read_socket(const struct options *, struct ready *, pid_t,
-	     int *);
-int	 ready_ended(pid_t, siginfo_t *);
-bool	 ready_closed_early(pid_t, long, long, long);
-int	 ready_read_pipe(struct ready *, int *);
-bool	 ready_conditions_met(const struct options *, const struct ready *,
-	     bool (*)(const struct waitfor *, size_t, void *), void *);
+size_t	 ready_keep(const struct ready *, int [3]);
+int	 ready_daemon_end(const struct ready *);
 
 /* relay.c */
-void	 relay_capture(struct relay *, const struct options *);
+struct relay *relay_capture(const struct options *);
+bool	 relay_active(const struct relay *);
 int	 relay_open(struct relay *, const struct options *);
 void	 relay_stopping(struct relay *, struct logpipe *);
 int	 relay_pipe(const struct relay *, struct ready *, struct spawn *);
@@ -557,6 +524,8 @@ size_t	 relay_pollfds(const struct relay *, const struct options *,
 long	 relay_check(struct relay *, const struct options *, struct ready *,
 	     pid_t, const struct pollfd *, size_t, struct logpipe *);
 bool	 relay_late(const struct relay *);
+void	 relay_say_late(const struct relay *, const struct options *,
+	     struct logpipe *);
 
 /* report.c */
 int	 report_open(struct report *);

@@ -19,7 +19,7 @@ launch_init(struct launch *l)
 {
 	memset(l, 0, sizeof *l);
 	l->null_rd = l->null_wr = l->out_fd = l->err_fd = -1;
-	ready_init(&l->ready);
+	l->ready = ready_init();
 	pidfile_init(&l->pid, NULL);
 	pidfile_init(&l->lock, NULL);
 	pidfile_init(&l->child, NULL);
@@ -77,9 +77,9 @@ launch_keep(const struct options *o, struct launch *l, const struct report *r)
 	sp->keep[sp->nkeep++] = l->pid.fd;
 	sp->keep[sp->nkeep++] = l->pid.wfd;
 	sp->keep[sp->nkeep++] = l->lock.fd;
-	if (l->ready.pipe_wr != -1) {
-		sp->moves[sp->nmoves++] = (struct spawn_move){ l->ready.pipe_wr,
-		    o->notify_fd };
+	if (ready_daemon_end(l->ready) != -1) {
+		sp->moves[sp->nmoves++] = (struct spawn_move){
+		    ready_daemon_end(l->ready), o->notify_fd };
 		sp->keep[sp->nkeep++] = o->notify_fd;
 	}
 	sp->inherit = o->keep_fds;

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "daemonize.h"
+#include "ready.h"
 
 /* How often conditions are checked and death noticed. */
 #define READY_TICK_MS	10
@@ -40,11 +41,34 @@
 /* After TERM, how long the program has before KILL. */
 #define READY_STOP_MS	5000
 
-void
-ready_init(struct ready *r)
+/* The caller's one wait, in static storage. */
+static struct ready ready_state;
+
+struct ready *
+ready_init(void)
 {
+	struct ready *r = &ready_state;
+
 	memset(r, 0, sizeof *r);
 	r->sock = r->pipe_rd = r->pipe_wr = -1;
+	return r;
+}
+
+/* The descriptors of readiness, -1 for those not made: kept open. */
+size_t
+ready_keep(const struct ready *r, int fds[3])
+{
+	fds[0] = r->sock;
+	fds[1] = r->pipe_rd;
+	fds[2] = r->pipe_wr;
+	return 3;
+}
+
+/* The daemon's end of the --notify-fd pipe, or -1. */
+int
+ready_daemon_end(const struct ready *r)
+{
+	return r->pipe_wr;
 }
 
 /*

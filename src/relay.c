@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "daemonize.h"
+#include "ready.h"
 
 /* How often conditions are looked at while the program is not ready. */
 #define RELAY_TICK_MS		50
@@ -59,22 +60,33 @@ relay_address(struct relay *rl, const char *name)
  * manager to tell?  Its NOTIFY_SOCKET is then kept from the program,
  * which talks to daemonize, if to anyone (--notify gives it ours).
  */
-void
-relay_capture(struct relay *rl, const struct options *o)
+static struct relay relay_state;
+
+struct relay *
+relay_capture(const struct options *o)
 {
 	const char *name = getenv("NOTIFY_SOCKET");
+	struct relay *rl = &relay_state;
 
 	memset(rl, 0, sizeof *rl);
 	rl->sock = -1;
 	if (!o->foreground || !options_has_ready(o) || name == NULL ||
 	    *name == '\0')
-		return;
+		return rl;
 	if (relay_address(rl, name) == -1)
 		die(STATUS_FAILED, "NOTIFY_SOCKET=%s: not a unix socket address",
 		    name);
 	rl->active = true;
 	if (unsetenv("NOTIFY_SOCKET") == -1)
 		die_errno(STATUS_FAILED, errno, "environment");
+	return rl;
+}
+
+/* Is there a manager to tell? */
+bool
+relay_active(const struct relay *rl)
+{
+	return rl->active;
 }
 
 /* In the supervisor: the socket to the manager, and the ports' state. */
@@ -350,4 +362,34 @@ relay_late(const struct relay *rl)
 {
 	return rl->active && !rl->ready && !rl->stopping &&
 	    (rl->gave_up != 0 || clock_ms() >= rl->deadline);
+}
+
+/* Why the program is being stopped for lateness, in the log. */
+void
+relay_say_late(const struct relay *rl, const struct options *o,
+    struct logpipe *log)
+{
+	char num[DECIMAL_LEN];
+	int err = rl->gave_up;
+
+	if (err > 0)
+		logpipe_say(log, LOG_ERR, o->argv[0], " failed before "
+		    "it was ready: ", strerror(err), "; stopping it",
+		    (char *)NULL);
+	else if (err == RELAY_STOPPING)
+		logpipe_say(log, LOG_ERR, o->argv[0], " was stopping "
+		    "before it was ready; stopping it", (char *)NULL);
+	else if (err == RELAY_CLOSED)
+		logpipe_say(log, LOG_ERR, o->argv[0], " closed "
+		    "descriptor ", decimal(num, o->notify_fd), " without "
+		    "writing a line; stopping it", (char *)NULL);
+	else if (rl->met)
+		logpipe_say(log, LOG_ERR, o->argv[0], " was ready, but "
+		    "the service manager could not be told within ",
+		    decimal_seconds(num, o->wait_ms), " s: ",
+		    strerror(rl->failed), "; stopping it", (char *)NULL);
+	else
+		logpipe_say(log, LOG_ERR, o->argv[0], " was not ready "
+		    "within ", decimal_seconds(num, o->wait_ms),
+		    " s; stopping it", (char *)NULL);
 }

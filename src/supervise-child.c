@@ -64,7 +64,7 @@ supervise_spawn(struct supervisor *s)
 	sigset_t saved;
 	int fds[2], err;
 
-	if (relay_pipe(&s->l->relay, &s->l->ready, &s->plan) == -1 ||
+	if (relay_pipe(s->l->relay, s->l->ready, &s->plan) == -1 ||
 	    pipe2(fds, O_CLOEXEC) == -1) {
 		s->failure = (struct failure){ STEP_PIPE, errno, 0, -1 };
 		return -1;
@@ -108,7 +108,7 @@ supervise_spawn(struct supervisor *s)
 		if (s->r != NULL)
 			(void)kill(s->child, SIGKILL);
 	}
-	relay_child(&s->l->relay, s->o, &s->l->ready);
+	relay_child(s->l->relay, s->o, s->l->ready);
 	return 0;
 fail:
 	s->failure = (struct failure){ STEP_FORK, errno, 0, -1 };
@@ -258,9 +258,7 @@ supervise_settle(const struct options *o, struct launch *l,
 	keep[n++] = l->out_fd;
 	keep[n++] = l->err_fd;
 	/* Readiness for a service manager (relay.c). */
-	keep[n++] = l->ready.sock;
-	keep[n++] = l->ready.pipe_rd;
-	keep[n++] = l->ready.pipe_wr;
+	n += ready_keep(l->ready, keep + n);
 	/*
 	 * --notify-fd's number stays taken (fds_reserve()), so that none of
 	 * the pipes made for each child lands there: the child's dup2() onto

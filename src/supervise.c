@@ -203,7 +203,7 @@ supervise_signal(struct supervisor *s, int sig)
 		break;
 	case SIGTERM:
 	case SIGINT:
-		relay_stopping(&s->l->relay, s->log);
+		relay_stopping(s->l->relay, s->log);
 		supervise_event(s, STOP);
 		break;
 	case SIGALRM:
@@ -245,32 +245,9 @@ supervise_read_signals(struct supervisor *s)
 static void
 supervise_late(struct supervisor *s)
 {
-	char num[DECIMAL_LEN];
-	int err = s->l->relay.gave_up;
-
-	if (err > 0)
-		logpipe_say(s->log, LOG_ERR, s->o->argv[0], " failed before "
-		    "it was ready: ", strerror(err), "; stopping it",
-		    (char *)NULL);
-	else if (err == RELAY_STOPPING)
-		logpipe_say(s->log, LOG_ERR, s->o->argv[0], " was stopping "
-		    "before it was ready; stopping it", (char *)NULL);
-	else if (err == RELAY_CLOSED)
-		logpipe_say(s->log, LOG_ERR, s->o->argv[0], " closed "
-		    "descriptor ", decimal(num, s->o->notify_fd), " without "
-		    "writing a line; stopping it", (char *)NULL);
-	else if (s->l->relay.met)
-		logpipe_say(s->log, LOG_ERR, s->o->argv[0], " was ready, but "
-		    "the service manager could not be told within ",
-		    decimal_seconds(num, s->o->wait_ms), " s: ",
-		    strerror(s->l->relay.failed), "; stopping it",
-		    (char *)NULL);
-	else
-		logpipe_say(s->log, LOG_ERR, s->o->argv[0], " was not ready "
-		    "within ", decimal_seconds(num, s->o->wait_ms),
-		    " s; stopping it", (char *)NULL);
+	relay_say_late(s->l->relay, s->o, s->log);
 	s->late = true;
-	relay_stopping(&s->l->relay, s->log);
+	relay_stopping(s->l->relay, s->log);
 	s->sig = SIGTERM;
 	supervise_event(s, STOP);
 }
@@ -303,7 +280,7 @@ supervise_loop(struct supervisor *s)
 		logfirst = n;
 		n += logpipe_pollfds(s->log, pfd + n);
 		relayfirst = n;
-		n += relay_pollfds(&s->l->relay, s->o, &s->l->ready, pfd + n);
+		n += relay_pollfds(s->l->relay, s->o, s->l->ready, pfd + n);
 		if (poll(pfd, n, (int)supervise_wait(s, tick)) == -1 &&
 		    errno != EINTR) {
 			logpipe_say(s->log, LOG_ERR, "poll: ", strerror(errno),
@@ -311,10 +288,10 @@ supervise_loop(struct supervisor *s)
 			supervise_exit(s, STATUS_FAILED);
 		}
 		logpipe_drain(s->log, pfd + logfirst, relayfirst - logfirst);
-		tick = relay_check(&s->l->relay, s->o, &s->l->ready,
+		tick = relay_check(s->l->relay, s->o, s->l->ready,
 		    s->child, pfd + relayfirst,
 		    n - relayfirst, s->log);
-		if (relay_late(&s->l->relay))
+		if (relay_late(s->l->relay))
 			supervise_late(s);
 		if ((pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    (e = supervise_exec_outcome(s)) != -1)
@@ -361,7 +338,7 @@ supervise(const struct options *o, struct launch *l, const struct report *r)
 	supervise_settle(o, l, r);
 	logpipe_settings(o, l, &ls);
 	if ((s->log = logpipe_open(&ls)) == NULL ||
-	    supervise_selfpipe(s) == -1 || relay_open(&l->relay, o) == -1)
+	    supervise_selfpipe(s) == -1 || relay_open(l->relay, o) == -1)
 		goto fail;
 	f.step = STEP_SIGNALS;
 	if (supervise_signals_catch(s) == -1)
