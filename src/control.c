@@ -168,7 +168,7 @@ control_find(struct target *t)
  * in /proc, is.
  */
 static int
-control_examine(struct target *t, const struct options *o)
+control_examine(struct target *t, const struct control_settings *o)
 {
 	struct stat sb;
 	int locked;
@@ -327,7 +327,7 @@ out:
 }
 
 static int
-control_status(const struct options *o)
+control_status(const struct control_settings *o)
 {
 	struct target t;
 	int rc = control_examine(&t, o);
@@ -394,7 +394,7 @@ control_send(const struct target *t, int sig)
 }
 
 static int
-control_signal(const struct options *o)
+control_signal(const struct control_settings *o)
 {
 	struct target t;
 	int rc = control_examine(&t, o);
@@ -420,7 +420,7 @@ control_signal(const struct options *o)
 		return STATUS_RUNNING;
 	}
 	/* "SIGTERM", "SIGRTMIN+2", but "signal 16" for one without a name. */
-	verbose(o, "sent %s%s to %s %ld",
+	verbose(o->verbose, "sent %s%s to %s %ld",
 	    *name >= '0' && *name <= '9' ? "signal " : "SIG",
 	    name, o->kill_all ? "the daemon of pid" : "pid",
 	    (long)(t.holder != 0 ? t.holder : t.pid));
@@ -518,10 +518,10 @@ control_kill_others(struct target *t)
  * is named, and keeps the pidfile: it is still an instance to a start.
  */
 static int
-control_stop_main(struct target *t, const struct options *o)
+control_stop_main(struct target *t, const struct control_settings *o)
 {
 	if (t->holder == 0) {
-		verbose(o, "sending TERM to pid %ld", (long)t->pid);
+		verbose(o->verbose, "sending TERM to pid %ld", (long)t->pid);
 		if (pidsig_holder(t->pid, t->dev, t->ino, SIGTERM) == -1 &&
 		    errno != ESRCH) {
 			warn_errno(errno, "kill %ld", (long)t->pid);
@@ -532,7 +532,8 @@ control_stop_main(struct target *t, const struct options *o)
 				control_say_held(t, "TERM");
 				return STATUS_RUNNING;
 			}
-			verbose(o, "sending KILL to pid %ld", (long)t->pid);
+			verbose(o->verbose, "sending KILL to pid %ld",
+			    (long)t->pid);
 			(void)pidsig_holder(t->pid, t->dev, t->ino, SIGKILL);
 			if (!control_wait_main(t, CONTROL_KILL_WAIT_MS)) {
 				control_say_held(t, "KILL");
@@ -564,7 +565,7 @@ control_stop_main(struct target *t, const struct options *o)
 }
 
 static int
-control_stop(const struct options *o)
+control_stop(const struct control_settings *o)
 {
 	struct target t;
 	int rc = control_examine(&t, o);
@@ -585,11 +586,13 @@ control_stop(const struct options *o)
 	 * holder of the lock too, as nothing else is left to pass it on.
 	 */
 	if (t.holder != 0)
-		verbose(o, "sending TERM to the processes holding the lock");
+		verbose(o->verbose, "sending TERM to the processes holding "
+		    "the lock");
 	else if (t.group != 0)
-		verbose(o, "sending TERM to process group %ld", (long)t.group);
+		verbose(o->verbose, "sending TERM to process group %ld",
+		    (long)t.group);
 	else
-		verbose(o, "sending TERM to pid %ld", (long)t.pid);
+		verbose(o->verbose, "sending TERM to pid %ld", (long)t.pid);
 	if (t.holder != 0)
 		(void)control_send(&t, SIGTERM);
 	else if ((t.group != 0 ? kill(-t.group, SIGTERM) :
@@ -603,8 +606,8 @@ control_stop(const struct options *o)
 			control_say_held(&t, "TERM");
 			return STATUS_RUNNING;
 		}
-		verbose(o, "sending KILL to the process group and every "
-		    "holder of the lock");
+		verbose(o->verbose, "sending KILL to the process group and "
+		    "every holder of the lock");
 		/*
 		 * Looked for again: the main pid may be gone by now, and
 		 * once more after the others, if it went by itself.
@@ -622,8 +625,22 @@ control_stop(const struct options *o)
 }
 
 /* Run the control operation asked for; returns the exit status. */
+/* What the command line asks of --status, --signal and --stop. */
+void
+control_settings(const struct options *o, struct control_settings *cs)
+{
+	cs->control = o->control;
+	cs->pidfile = o->pidfile;
+	cs->signal = o->signal;
+	cs->kill = o->kill;
+	cs->kill_all = o->kill_all;
+	cs->kill_process = o->kill_process;
+	cs->stop_timeout_ms = o->stop_timeout_ms;
+	cs->verbose = o->verbose;
+}
+
 int
-control_run(const struct options *o)
+control_run(const struct control_settings *o)
 {
 	switch (o->control) {
 	case CONTROL_STATUS:

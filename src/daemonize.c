@@ -36,7 +36,7 @@ resolve_program(const struct options *o, struct launch *l)
 		return;
 	if ((l->path = program_resolve(name, l->search)) == NULL)
 		exit(report_not_started(name, errno));
-	verbose(o, "program %s is %s", name, l->path);
+	verbose(o->verbose, "program %s is %s", name, l->path);
 }
 
 /* Only root can change ids or the root directory; say so up front. */
@@ -64,7 +64,7 @@ resolve_user(const struct options *o, struct launch *l)
 		return;
 	switch (privs_lookup(o->user, o->group, &l->user)) {
 	case 0:
-		verbose(o, "%s is uid %ld gid %ld", spec,
+		verbose(o->verbose, "%s is uid %ld gid %ld", spec,
 		    (long)l->user->uid, (long)l->user->gid);
 		return;
 	case PRIVS_NOUSER:
@@ -159,7 +159,8 @@ make_runtime_dir(struct options *o, struct launch *l)
 	o->runtime_dir = dir;
 	(void)rundir_make(o, l->user, &l->rundir_made);
 	l->rundir = o->runtime_dir;
-	verbose(o, "%s %s", l->rundir_made ? "made" : "found", l->rundir);
+	verbose(o->verbose, "%s %s", l->rundir_made ? "made" : "found",
+	    l->rundir);
 }
 
 /*
@@ -173,14 +174,14 @@ take_locks(const struct options *o, struct launch *l)
 		pidfile_init(&l->lock, absolute(o->lockfile));
 		if (pidfile_lock(&l->lock, NULL) == -1)
 			lock_failed(o, l, &l->lock);
-		verbose(o, "locked %s", o->lockfile);
+		verbose(o->verbose, "locked %s", o->lockfile);
 	}
 	if (o->pidfile != NULL) {
 		pidfile_init(&l->pid, absolute(o->pidfile));
 		if (pidfile_lock(&l->pid, &l->lock) == -1 ||
 		    pidfile_open_write(&l->pid) == -1)
 			lock_failed(o, l, &l->pid);
-		verbose(o, "locked %s", o->pidfile);
+		verbose(o->verbose, "locked %s", o->pidfile);
 	}
 	if (o->child_pidfile != NULL) {
 		pidfile_init(&l->child, absolute(o->child_pidfile));
@@ -223,7 +224,7 @@ await_daemon(const struct options *o, struct launch *l, struct report *r,
 	fds_close_launch(l);
 	if (report_wait(r, middle, &f) != 0)
 		launch_abandon(l, report_explain(&f, o, l));
-	verbose(o, "%s is running", o->argv[0]);
+	verbose(o->verbose, "%s is running", o->argv[0]);
 	if (o->wait_ms == 0)
 		return STATUS_OK;
 	pidfile_hand_over(&l->pid);
@@ -240,9 +241,9 @@ narrate(const struct options *o, const struct launch *l)
 	if (!o->verbose)
 		return;
 	if (o->chroot != NULL)
-		verbose(o, "chroot %s", o->chroot);
-	verbose(o, "chdir %s", o->chdir);
-	verbose(o, "closing descriptors, resetting signals%s, exec %s",
+		verbose(o->verbose, "chroot %s", o->chroot);
+	verbose(o->verbose, "chdir %s", o->chdir);
+	verbose(o->verbose, "closing descriptors, resetting signals%s, exec %s",
 	    l->user != NULL ? ", changing ids" : "",
 	    l->path != NULL ? l->path : o->argv[0]);
 }
@@ -291,6 +292,7 @@ drop_inherited(const struct options *o, const struct launch *l,
 int
 main(int argc, char **argv)
 {
+	struct control_settings cs;
 	struct options o;
 	struct launch l;
 	struct report r = { -1, -1, 0 };
@@ -309,8 +311,10 @@ main(int argc, char **argv)
 	launch_init(&l);
 	if (privs_check_self() == -1)
 		die(STATUS_FAILED, "refusing to run setuid or setgid");
-	if (o.control != CONTROL_NONE)
-		exit(control_run(&o));
+	if (o.control != CONTROL_NONE) {
+		control_settings(&o, &cs);
+		exit(control_run(&cs));
+	}
 	/* The supervisor leaves for "/" before its children apply -c. */
 	if ((o.respawn || o.init) && o.chroot == NULL)
 		o.chdir = absolute(o.chdir);

@@ -340,7 +340,22 @@ struct report {
 long	 clock_ms(void);
 
 /* control.c */
-int	 control_run(const struct options *);
+/*
+ * What --status, --signal and --stop are told, filled from the options
+ * in one place (control_settings()).
+ */
+struct control_settings {
+	enum control control;	/* which */
+	const char *pidfile;	/* -p */
+	int signal;		/* --signal's */
+	bool kill;		/* --kill */
+	bool kill_all;		/* --kill-whom all */
+	bool kill_process;	/* --kill-mode process */
+	long stop_timeout_ms;	/* --stop-timeout */
+	bool verbose;		/* -v */
+};
+void	 control_settings(const struct options *, struct control_settings *);
+int	 control_run(const struct control_settings *);
 pid_t	 control_holder(const char *, pid_t);
 
 /* coverage-gcov.c, coverage-none.c */
@@ -373,7 +388,7 @@ int	 envfile_apply(const char *, bool);
 __dead void die(int, const char *, ...) printflike(2, 3);
 __dead void die_errno(int, int, const char *, ...) printflike(3, 4);
 void	 warn_errno(int, const char *, ...) printflike(2, 3);
-void	 verbose(const struct options *, const char *, ...) printflike(2, 3);
+void	 verbose(bool, const char *, ...) printflike(2, 3);
 
 /* fds.c */
 void	 fds_sanitize_std(void);

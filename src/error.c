@@ -80,14 +80,14 @@ warn_errno(int err, const char *fmt, ...)
 	errno = saved;
 }
 
-/* Narrate a step on stderr when -v was given. */
+/* Narrate a step on stderr when on (-v was given). */
 void
-verbose(const struct options *o, const char *fmt, ...)
+verbose(bool on, const char *fmt, ...)
 {
 	va_list ap;
 	int saved = errno;
 
-	if (!o->verbose)
+	if (!on)
 		return;
 	va_start(ap, fmt);
 	error_vwrite(0, fmt, ap);

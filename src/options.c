@@ -109,7 +109,8 @@ struct optdef {
 };
 
 /* A row's first fields, which every row has. */
-#define OPTDEF(n, k, h, a)	.name = (n), .key = (k), .has_arg = (h), .arg = (a)
+#define OPTDEF(n, k, h, a) \
+	.name = (n), .key = (k), .has_arg = (h), .arg = (a)
 
 static const struct optdef optdefs[] = {
 	{ OPTDEF("append", 'a', no_argument, NULL),

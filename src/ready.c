@@ -271,7 +271,8 @@ ready_notify_line(const struct options *o, struct ready *r, const char *line,
 	if (len == 7 && memcmp(line, "READY=1", 7) == 0)
 		r->notified = true;
 	else if (len > 7 && memcmp(line, "STATUS=", 7) == 0)
-		verbose(o, "%s: %.*s", o->argv[0], (int)(len - 7), line + 7);
+		verbose(o->verbose, "%s: %.*s", o->argv[0], (int)(len - 7),
+		    line + 7);
 	else if (len > 6 && memcmp(line, "ERRNO=", 6) == 0 && !r->notified) {
 		*err = ready_errno(line + 6, len - 6);
 		return 1;
@@ -313,8 +314,8 @@ ready_read_socket(const struct options *o, struct ready *r, pid_t pid,
 			continue;
 		memcpy(&cred, CMSG_DATA(c), sizeof cred);
 		if (cred.pid != pid) {
-			verbose(o, "ignoring a notification from pid %ld",
-			    (long)cred.pid);
+			verbose(o->verbose, "ignoring a notification from pid "
+			    "%ld", (long)cred.pid);
 			continue;
 		}
 		for (p = buf, end = buf + n; p < end; p = nl + 1) {
@@ -528,7 +529,7 @@ ready_wait(const struct options *o, struct ready *r, pid_t pid)
 			return ready_refused(o, pid, pgid, -1);
 		if (options_has_ready(o) &&
 		    ready_conditions_met(o, r, ready_tcp_now, NULL)) {
-			verbose(o, "%s is ready", o->argv[0]);
+			verbose(o->verbose, "%s is ready", o->argv[0]);
 			return STATUS_OK;
 		}
 		if ((left = deadline - clock_ms()) <= 0)
@@ -553,6 +554,6 @@ ready_wait(const struct options *o, struct ready *r, pid_t pid)
 		return ready_timeout(o, pid, pgid);
 	if (ready_ended(pid, &si))
 		return ready_died(o, r, pid, pgid, &si);
-	verbose(o, "%s is still running", o->argv[0]);
+	verbose(o->verbose, "%s is still running", o->argv[0]);
 	return STATUS_OK;
 }
