@@ -229,7 +229,8 @@ await_daemon(const struct options *o, struct launch *l, struct report *r,
 		return STATUS_OK;
 	pidfile_hand_over(&l->pid);
 	pidfile_hand_over(&l->lock);
-	if ((status = ready_wait(o, l->ready, r->daemon)) != STATUS_OK)
+	status = ready_wait(&l->readiness, l->ready, r->daemon);
+	if (status != STATUS_OK)
 		launch_abandon(l, status);
 	return STATUS_OK;
 }
@@ -328,8 +329,9 @@ main(int argc, char **argv)
 		    "capability", o.user);
 	if (env_apply(&o, l.user) == -1)
 		die_errno(STATUS_FAILED, errno, "environment");
-	l.relay = relay_capture(&o);
-	if (ready_prepare(&o, l.ready) == -1)
+	ready_settings(&o, &l.readiness);
+	l.relay = relay_capture(&l.readiness);
+	if (ready_prepare(&l.readiness, l.ready) == -1)
 		die_errno(STATUS_FAILED, errno, "--wait");
 	/* Set now so the files created for the daemon get its umask. */
 	(void)umask(o.umask);

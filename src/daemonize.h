@@ -260,6 +260,18 @@ struct spawn {
 };
 
 
+/* What readiness is told, filled from the options in one place. */
+struct ready_settings {
+	const char *program;	/* for messages */
+	bool notify;		/* --notify */
+	int notify_fd;		/* --notify-fd, or -1 */
+	struct waitfor *waitfor;	/* --wait-for; whether each is met */
+	size_t nwaitfor;
+	long wait_ms;		/* --wait; 0 for none */
+	bool foreground;	/* -f, --init */
+	bool verbose;		/* -v */
+};
+
 /* Descriptors and resolved names the caller prepares before forking. */
 struct launch {
 	const char *path;	/* absolute path of the program */
@@ -275,8 +287,9 @@ struct launch {
 	struct pidfile child;	/* --child-pidfile */
 	struct user *user;	/* -u, or NULL */
 	struct ready *ready;	/* --wait (ready.c) */
+	struct ready_settings readiness;	/* told to ready.c, relay.c */
 	struct spawn spawn;	/* the daemon's last steps */
-	struct relay *relay;	/* NOTIFY_SOCKET of a manager above (relay.c) */
+	struct relay *relay;	/* a manager's NOTIFY_SOCKET (relay.c) */
 	const char *rundir;	/* --runtime-dir, once made or checked */
 	bool rundir_made;	/* this start created it */
 };
@@ -521,25 +534,30 @@ int	 program_candidates(const char *, const char *, bool, char ***,
  */
 struct ready;
 struct relay;
+void	 ready_settings(const struct options *, struct ready_settings *);
+bool	 ready_has_conditions(const struct ready_settings *);
 struct ready *ready_init(void);
-int	 ready_prepare(const struct options *, struct ready *);
-int	 ready_wait(const struct options *, struct ready *, pid_t);
+int	 ready_prepare(const struct ready_settings *, struct ready *);
+int	 ready_wait(const struct ready_settings *, struct ready *, pid_t);
 size_t	 ready_keep(const struct ready *, int [3]);
 int	 ready_daemon_end(const struct ready *);
 
 /* relay.c */
-struct relay *relay_capture(const struct options *);
+struct relay *relay_capture(const struct ready_settings *);
 bool	 relay_active(const struct relay *);
-int	 relay_open(struct relay *, const struct options *);
+int	 relay_open(struct relay *, const struct ready_settings *);
 void	 relay_stopping(struct relay *, struct logpipe *);
 int	 relay_pipe(const struct relay *, struct ready *, struct spawn *);
-void	 relay_child(struct relay *, const struct options *, struct ready *);
-size_t	 relay_pollfds(const struct relay *, const struct options *,
-	     const struct ready *, struct pollfd *);
-long	 relay_check(struct relay *, const struct options *, struct ready *,
-	     pid_t, const struct pollfd *, size_t, struct logpipe *);
+void	 relay_child(struct relay *, const struct ready_settings *,
+	     struct ready *);
+size_t	 relay_pollfds(const struct relay *,
+	     const struct ready_settings *, const struct ready *,
+	     struct pollfd *);
+long	 relay_check(struct relay *, const struct ready_settings *,
+	     struct ready *, pid_t, const struct pollfd *, size_t,
+	     struct logpipe *);
 bool	 relay_late(const struct relay *);
-void	 relay_say_late(const struct relay *, const struct options *,
+void	 relay_say_late(const struct relay *, const struct ready_settings *,
 	     struct logpipe *);
 
 /* report.c */

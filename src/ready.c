@@ -41,6 +41,27 @@
 /* After TERM, how long the program has before KILL. */
 #define READY_STOP_MS	5000
 
+/* What readiness is told, from the options, once they are final. */
+void
+ready_settings(const struct options *o, struct ready_settings *rs)
+{
+	rs->program = o->argv[0];
+	rs->notify = o->notify;
+	rs->notify_fd = o->notify_fd;
+	rs->waitfor = o->waitfor;
+	rs->nwaitfor = o->nwaitfor;
+	rs->wait_ms = o->wait_ms;
+	rs->foreground = o->foreground;
+	rs->verbose = o->verbose;
+}
+
+/* A condition the program must meet: --notify, --notify-fd, --wait-for. */
+bool
+ready_has_conditions(const struct ready_settings *rs)
+{
+	return rs->notify || rs->notify_fd != -1 || rs->nwaitfor > 0;
+}
+
 /* The caller's one wait, in static storage. */
 static struct ready ready_state;
 
@@ -113,7 +134,7 @@ ready_socket(struct ready *r)
  * resolved is a mistake to report before anything starts.
  */
 static void
-ready_resolve(const struct options *o)
+ready_resolve(const struct ready_settings *o)
 {
 	struct addrinfo hints;
 	struct waitfor *w;
@@ -137,7 +158,7 @@ ready_resolve(const struct options *o)
 
 /* In the caller, before forking. */
 int
-ready_prepare(const struct options *o, struct ready *r)
+ready_prepare(const struct ready_settings *o, struct ready *r)
 {
 	int fds[2];
 
@@ -163,7 +184,7 @@ ready_prepare(const struct options *o, struct ready *r)
  * caller must still close its own end.
  */
 int
-ready_daemon_fd(const struct options *o, const struct ready *r)
+ready_daemon_fd(const struct ready_settings *o, const struct ready *r)
 {
 	if (r->pipe_wr == -1)
 		return 0;
@@ -265,13 +286,13 @@ ready_errno(const char *value, size_t len)
  * ERRNO= value or 0, when the program gives up before it is ready.
  */
 static int
-ready_notify_line(const struct options *o, struct ready *r, const char *line,
-    size_t len, int *err)
+ready_notify_line(const struct ready_settings *o, struct ready *r,
+    const char *line, size_t len, int *err)
 {
 	if (len == 7 && memcmp(line, "READY=1", 7) == 0)
 		r->notified = true;
 	else if (len > 7 && memcmp(line, "STATUS=", 7) == 0)
-		verbose(o->verbose, "%s: %.*s", o->argv[0], (int)(len - 7),
+		verbose(o->verbose, "%s: %.*s", o->program, (int)(len - 7),
 		    line + 7);
 	else if (len > 6 && memcmp(line, "ERRNO=", 6) == 0 && !r->notified) {
 		*err = ready_errno(line + 6, len - 6);
@@ -289,7 +310,7 @@ ready_notify_line(const struct options *o, struct ready *r, const char *line,
  * 1 when the program gave up, -1 on error.
  */
 int
-ready_read_socket(const struct options *o, struct ready *r, pid_t pid,
+ready_read_socket(const struct ready_settings *o, struct ready *r, pid_t pid,
     int *err)
 {
 	char buf[4096], cbuf[CMSG_SPACE(sizeof(struct ucred))];
@@ -384,7 +405,7 @@ ready_tcp(const struct waitfor *w)
  * condition once met stays met.
  */
 bool
-ready_conditions_met(const struct options *o, const struct ready *r,
+ready_conditions_met(const struct ready_settings *o, const struct ready *r,
     bool (*tcp)(const struct waitfor *, size_t, void *), void *arg)
 {
 	struct stat sb;
@@ -417,7 +438,7 @@ ready_tcp_now(const struct waitfor *w, size_t i, void *arg)
  * program gave up (see *err), -1 on error.
  */
 static int
-ready_poll(const struct options *o, struct ready *r, pid_t pid, long ms,
+ready_poll(const struct ready_settings *o, struct ready *r, pid_t pid, long ms,
     int *err)
 {
 	struct pollfd pfd[2];
@@ -455,51 +476,51 @@ ready_tcp_gone(const struct waitfor *w, size_t i, void *arg)
  * died is told apart from one that never was, though both failed.
  */
 static int
-ready_died(const struct options *o, struct ready *r, pid_t pid, pid_t pgid,
-    const siginfo_t *si)
+ready_died(const struct ready_settings *o, struct ready *r, pid_t pid,
+    pid_t pgid, const siginfo_t *si)
 {
 	char num[DECIMAL_LEN];
 	const char *when;
 	int err;
 
 	(void)ready_poll(o, r, pid, 0, &err);
-	when = options_has_ready(o) &&
+	when = ready_has_conditions(o) &&
 	    ready_conditions_met(o, r, ready_tcp_gone, NULL) ?
 	    "right after" : "before";
 	ready_stop(pid, pgid);
 	if (si->si_code == CLD_EXITED)
 		warn_errno(0, "%s exited with status %d %s it was ready",
-		    o->argv[0], si->si_status, when);
+		    o->program, si->si_status, when);
 	else
 		warn_errno(0, "%s was killed by signal %s %s it was ready",
-		    o->argv[0], signals_name(si->si_status, num), when);
+		    o->program, signals_name(si->si_status, num), when);
 	return STATUS_FAILED;
 }
 
 /* The program said it failed, or can never say it is ready: stop it. */
 static int
-ready_refused(const struct options *o, pid_t pid, pid_t pgid, int err)
+ready_refused(const struct ready_settings *o, pid_t pid, pid_t pgid, int err)
 {
 	ready_stop(pid, pgid);
 	if (err == -1)
 		warn_errno(0, "%s closed descriptor %d without writing a line",
-		    o->argv[0], o->notify_fd);
+		    o->program, o->notify_fd);
 	else if (err > 0)
-		warn_errno(err, "%s failed before it was ready", o->argv[0]);
+		warn_errno(err, "%s failed before it was ready", o->program);
 	else
 		warn_errno(0, "%s was stopping before it was ready",
-		    o->argv[0]);
+		    o->program);
 	return STATUS_FAILED;
 }
 
 static int
-ready_timeout(const struct options *o, pid_t pid, pid_t pgid)
+ready_timeout(const struct ready_settings *o, pid_t pid, pid_t pgid)
 {
 	char secs[DECIMAL_LEN];
 
 	ready_stop(pid, pgid);
 	warn_errno(0, "%s was not ready within %s second%s; stopped it",
-	    o->argv[0], decimal_duration(secs, o->wait_ms),
+	    o->program, decimal_duration(secs, o->wait_ms),
 	    o->wait_ms == 1000 ? "" : "s");
 	return STATUS_FAILED;
 }
@@ -509,7 +530,7 @@ ready_timeout(const struct options *o, pid_t pid, pid_t pgid)
  * ready.  Returns the exit status, having said why on failure.
  */
 int
-ready_wait(const struct options *o, struct ready *r, pid_t pid)
+ready_wait(const struct ready_settings *o, struct ready *r, pid_t pid)
 {
 	long deadline = clock_ms() + o->wait_ms, left, closed = 0;
 	/* The group the middle process's setsid made, never the caller's. */
@@ -527,9 +548,9 @@ ready_wait(const struct options *o, struct ready *r, pid_t pid)
 			return ready_died(o, r, pid, pgid, &si);
 		if (ready_closed_early(pid, closed, clock_ms(), READY_TICK_MS))
 			return ready_refused(o, pid, pgid, -1);
-		if (options_has_ready(o) &&
+		if (ready_has_conditions(o) &&
 		    ready_conditions_met(o, r, ready_tcp_now, NULL)) {
-			verbose(o->verbose, "%s is ready", o->argv[0]);
+			verbose(o->verbose, "%s is ready", o->program);
 			return STATUS_OK;
 		}
 		if ((left = deadline - clock_ms()) <= 0)
@@ -545,15 +566,15 @@ ready_wait(const struct options *o, struct ready *r, pid_t pid)
 		} else if (rc == 1)
 			return ready_refused(o, pid, pgid, err);
 		if (rc == -1) {
-			warn_errno(errno, "waiting for %s", o->argv[0]);
+			warn_errno(errno, "waiting for %s", o->program);
 			ready_stop(pid, pgid);
 			return STATUS_FAILED;
 		}
 	}
-	if (options_has_ready(o))
+	if (ready_has_conditions(o))
 		return ready_timeout(o, pid, pgid);
 	if (ready_ended(pid, &si))
 		return ready_died(o, r, pid, pgid, &si);
-	verbose(o->verbose, "%s is still running", o->argv[0]);
+	verbose(o->verbose, "%s is still running", o->program);
 	return STATUS_OK;
 }

@@ -44,12 +44,13 @@ struct relay {
 };
 
 /* ready.c, for relay.c */
-int	 ready_read_socket(const struct options *, struct ready *, pid_t,
-	     int *);
+int	 ready_read_socket(const struct ready_settings *, struct ready *,
+	     pid_t, int *);
 int	 ready_ended(pid_t, siginfo_t *);
 bool	 ready_closed_early(pid_t, long, long, long);
 int	 ready_read_pipe(struct ready *, int *);
-bool	 ready_conditions_met(const struct options *, const struct ready *,
+bool	 ready_conditions_met(const struct ready_settings *,
+	     const struct ready *,
 	     bool (*)(const struct waitfor *, size_t, void *), void *);
 
 #endif

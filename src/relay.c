@@ -63,14 +63,14 @@ relay_address(struct relay *rl, const char *name)
 static struct relay relay_state;
 
 struct relay *
-relay_capture(const struct options *o)
+relay_capture(const struct ready_settings *o)
 {
 	const char *name = getenv("NOTIFY_SOCKET");
 	struct relay *rl = &relay_state;
 
 	memset(rl, 0, sizeof *rl);
 	rl->sock = -1;
-	if (!o->foreground || !options_has_ready(o) || name == NULL ||
+	if (!o->foreground || !ready_has_conditions(o) || name == NULL ||
 	    *name == '\0')
 		return rl;
 	if (relay_address(rl, name) == -1)
@@ -91,7 +91,7 @@ relay_active(const struct relay *rl)
 
 /* In the supervisor: the socket to the manager, and the ports' state. */
 int
-relay_open(struct relay *rl, const struct options *o)
+relay_open(struct relay *rl, const struct ready_settings *o)
 {
 	size_t i;
 
@@ -180,7 +180,7 @@ relay_pipe(const struct relay *rl, struct ready *r, struct spawn *plan)
 
 /* A new child: its conditions start over, and its pipe is its own. */
 void
-relay_child(struct relay *rl, const struct options *o, struct ready *r)
+relay_child(struct relay *rl, const struct ready_settings *o, struct ready *r)
 {
 	size_t i;
 
@@ -215,7 +215,7 @@ relay_read_pipe(struct relay *rl, struct ready *r)
 
 /* The descriptors to poll: the channels, and ports being connected to. */
 size_t
-relay_pollfds(const struct relay *rl, const struct options *o,
+relay_pollfds(const struct relay *rl, const struct ready_settings *o,
     const struct ready *r, struct pollfd *pfd)
 {
 	size_t i, n = 0;
@@ -320,7 +320,7 @@ relay_tcp_met(const struct waitfor *w, size_t i, void *arg)
  * Returns how long until the next look, -1 when none is needed.
  */
 long
-relay_check(struct relay *rl, const struct options *o, struct ready *r,
+relay_check(struct relay *rl, const struct ready_settings *o, struct ready *r,
     pid_t child, const struct pollfd *pfd, size_t n, struct logpipe *log)
 {
 	struct relay_poll p = { rl, pfd, n, 0 };
@@ -366,30 +366,30 @@ relay_late(const struct relay *rl)
 
 /* Why the program is being stopped for lateness, in the log. */
 void
-relay_say_late(const struct relay *rl, const struct options *o,
+relay_say_late(const struct relay *rl, const struct ready_settings *o,
     struct logpipe *log)
 {
 	char num[DECIMAL_LEN];
 	int err = rl->gave_up;
 
 	if (err > 0)
-		logpipe_say(log, LOG_ERR, o->argv[0], " failed before "
+		logpipe_say(log, LOG_ERR, o->program, " failed before "
 		    "it was ready: ", strerror(err), "; stopping it",
 		    (char *)NULL);
 	else if (err == RELAY_STOPPING)
-		logpipe_say(log, LOG_ERR, o->argv[0], " was stopping "
+		logpipe_say(log, LOG_ERR, o->program, " was stopping "
 		    "before it was ready; stopping it", (char *)NULL);
 	else if (err == RELAY_CLOSED)
-		logpipe_say(log, LOG_ERR, o->argv[0], " closed "
+		logpipe_say(log, LOG_ERR, o->program, " closed "
 		    "descriptor ", decimal(num, o->notify_fd), " without "
 		    "writing a line; stopping it", (char *)NULL);
 	else if (rl->met)
-		logpipe_say(log, LOG_ERR, o->argv[0], " was ready, but "
+		logpipe_say(log, LOG_ERR, o->program, " was ready, but "
 		    "the service manager could not be told within ",
 		    decimal_seconds(num, o->wait_ms), " s: ",
 		    strerror(rl->failed), "; stopping it", (char *)NULL);
 	else
-		logpipe_say(log, LOG_ERR, o->argv[0], " was not ready "
+		logpipe_say(log, LOG_ERR, o->program, " was not ready "
 		    "within ", decimal_seconds(num, o->wait_ms),
 		    " s; stopping it", (char *)NULL);
 }

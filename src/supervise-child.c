@@ -108,7 +108,7 @@ supervise_spawn(struct supervisor *s)
 		if (s->r != NULL)
 			(void)kill(s->child, SIGKILL);
 	}
-	relay_child(s->l->relay, s->o, s->l->ready);
+	relay_child(s->l->relay, &s->l->readiness, s->l->ready);
 	return 0;
 fail:
 	s->failure = (struct failure){ STEP_FORK, errno, 0, -1 };

@@ -245,7 +245,7 @@ supervise_read_signals(struct supervisor *s)
 static void
 supervise_late(struct supervisor *s)
 {
-	relay_say_late(s->l->relay, s->o, s->log);
+	relay_say_late(s->l->relay, &s->l->readiness, s->log);
 	s->late = true;
 	relay_stopping(s->l->relay, s->log);
 	s->sig = SIGTERM;
@@ -280,7 +280,8 @@ supervise_loop(struct supervisor *s)
 		logfirst = n;
 		n += logpipe_pollfds(s->log, pfd + n);
 		relayfirst = n;
-		n += relay_pollfds(s->l->relay, s->o, s->l->ready, pfd + n);
+		n += relay_pollfds(s->l->relay, &s->l->readiness,
+		    s->l->ready, pfd + n);
 		if (poll(pfd, n, (int)supervise_wait(s, tick)) == -1 &&
 		    errno != EINTR) {
 			logpipe_say(s->log, LOG_ERR, "poll: ", strerror(errno),
@@ -288,7 +289,7 @@ supervise_loop(struct supervisor *s)
 			supervise_exit(s, STATUS_FAILED);
 		}
 		logpipe_drain(s->log, pfd + logfirst, relayfirst - logfirst);
-		tick = relay_check(s->l->relay, s->o, s->l->ready,
+		tick = relay_check(s->l->relay, &s->l->readiness, s->l->ready,
 		    s->child, pfd + relayfirst,
 		    n - relayfirst, s->log);
 		if (relay_late(s->l->relay))
@@ -338,7 +339,8 @@ supervise(const struct options *o, struct launch *l, const struct report *r)
 	supervise_settle(o, l, r);
 	logpipe_settings(o, l, &ls);
 	if ((s->log = logpipe_open(&ls)) == NULL ||
-	    supervise_selfpipe(s) == -1 || relay_open(l->relay, o) == -1)
+	    supervise_selfpipe(s) == -1 ||
+	    relay_open(l->relay, &l->readiness) == -1)
 		goto fail;
 	f.step = STEP_SIGNALS;
 	if (supervise_signals_catch(s) == -1)
