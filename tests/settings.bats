@@ -220,31 +220,37 @@ maps_libcap() {
 	grep 'libcap\.so' "/proc/$1/maps" || true
 }
 
-@test "the dynamic build loads libcap for --cap alone, and says why it cannot" {
+@test "the dynamic build loads libcap for --cap alone" {
 	"$DAEMONIZE" -V | grep -qx 'caps: libcap' || skip "built without libcap"
 	# A supervisor lives on: nothing it ran, nor anything before, mapped
 	# libcap.
-	local CPF=$BATS_TEST_TMPDIR/child.pid before
+	local CPF=$BATS_TEST_TMPDIR/child.pid
 	start_supervisor sleep "$MARK"
 	grep -q '/ld-linux' "/proc/$SUP/maps" || skip "a static build"
 	assert_equal "$(maps_libcap "$SUP")" ""
 	run -0 "$DAEMONIZE" -V
 	assert_line 'libcap: loaded for --cap'
-	before=$(procs_with_arg "$MARK")
+}
+
+@test "the dynamic build says why it cannot load libcap for --cap" {
+	"$DAEMONIZE" -V | grep -qx 'libcap: loaded for --cap' ||
+		skip "libcap is linked in or absent"
 	is_root || skip "needs root for a mount namespace"
+	# glibc 2.36 leaks the path of a library it failed to load.
+	skip_under_valgrind "a failed dlopen leaks inside the C library"
 	local lib
 	lib=$(ldconfig -p | sed -n 's/^[[:space:]]*libcap\.so\.2 (.*x86-64.*) => //p' | head -n 1)
 	[ -n "$lib" ] || lib=$(ldconfig -p | sed -n 's/^[[:space:]]*libcap\.so\.2 .* => //p' | head -n 1)
 	[ -n "$lib" ] || skip "no libcap.so.2 known to ldconfig"
 	lib=$(readlink -f "$lib")
-	# With libcap unreadable (a file of no bytes over it), only --cap fails.
+	# With libcap unreadable (a file of no bytes over it), --cap fails.
 	run --separate-stderr -125 unshare -m sh -c 'mount --bind /dev/null "$1" &&
-		shift && exec "$@"' sh "$lib" "$DAEMONIZE" -p "$PF.cap" -u nobody \
+		shift && exec "$@"' sh "$lib" "$DAEMONIZE" -p "$PF" -u nobody \
 		--cap net_bind_service sleep "$MARK"
 	assert_regex "$stderr" "^daemonize: --cap net_bind_service: .*libcap\.so\.2: .+$"
 	assert_equal "${#stderr_lines[@]}" 1
-	assert [ ! -e "$PF.cap" ]
-	assert_equal "$(procs_with_arg "$MARK")" "$before"
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
 }
 
 # port_free PORT: nothing accepts on 127.0.0.1:PORT.

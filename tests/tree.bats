@@ -288,13 +288,15 @@ EOF
 
 @test "-r: a stop while the supervisor ends what a child left: no restart after it, nothing left" {
 	local log=$BATS_TEST_TMPDIR/log
-	run -0 "$DAEMONIZE" -r --stop-timeout 1 --restart-delay 0.1 -p "$PF" \
+	run -0 "$DAEMONIZE" -r --stop-timeout 3 --restart-delay 0.1 -p "$PF" \
 		--output "$log" -E M="$MARK" sh -c \
 		'setsid sh -c "trap \"\" TERM; exec sleep \$M" & sleep 0.3; exit 1'
 	PID=$(read_pidfile "$PF")
 	wait_until 5 marked 1
 	track_marker "$MARK"
-	# The child is gone and its helper, deaf to TERM, has a second to go.
+	# The child is gone and its helper, deaf to TERM, has three seconds
+	# to go: time enough, on a loaded machine, for the stop to come
+	# before the KILL and the restart.
 	wait_until 5 grep -q "left running" "$log"
 	kill -TERM "$PID"
 	wait_until 5 pid_gone "$PID"
