@@ -224,6 +224,7 @@ maps_libcap() {
 	"$DAEMONIZE" -V | grep -qx 'caps: libcap' || skip "built without libcap"
 	# A supervisor lives on: nothing it ran, nor anything before, mapped
 	# libcap.
+	# shellcheck disable=SC2034 # start_supervisor's child pidfile
 	local CPF=$BATS_TEST_TMPDIR/child.pid
 	start_supervisor sleep "$MARK"
 	grep -q '/ld-linux' "/proc/$SUP/maps" || skip "a static build"
