@@ -840,25 +840,32 @@ options_nearest(const char *typed)
 
 /*
  * Is typed the start of more than one long option, which getopt_long()
- * refuses?  If so, list them in buf.
+ * refuses?  If so, list them in buf, in alphabetical order (each time
+ * the first name after the last one listed), whatever the table's.
  */
 static bool
 options_ambiguous(const char *typed, char *buf, size_t size)
 {
+	const char *last = "", *next;
 	size_t i, n = 0, len;
 	int w;
 
 	typed += strspn(typed, "-");
 	len = strlen(typed);
 	buf[0] = '\0';
-	for (i = 0; len > 0 && longopts[i].name != NULL; i++) {
-		if (strncmp(longopts[i].name, typed, len) != 0)
-			continue;
+	for (; len > 0; last = next, n++) {
+		next = NULL;
+		for (i = 0; i < NOPTDEFS; i++)
+			if (strncmp(optdefs[i].name, typed, len) == 0 &&
+			    strcmp(optdefs[i].name, last) > 0 && (next == NULL ||
+			    strcmp(optdefs[i].name, next) < 0))
+				next = optdefs[i].name;
+		if (next == NULL)
+			break;
 		w = snprintf(buf + strlen(buf), size - strlen(buf), "%s--%s",
-		    n > 0 ? ", " : "", longopts[i].name);
+		    n > 0 ? ", " : "", next);
 		if (w < 0 || (size_t)w >= size - strlen(buf))
 			break;
-		n++;
 	}
 	return n > 1;
 }

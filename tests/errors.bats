@@ -178,7 +178,7 @@ nothing_left() {
 		--pidflie "$PF" sleep "$MARK"
 	fails 2 '^daemonize: --waitfor: unknown option; did you mean --wait-for\? \(see daemonize --help\)$' \
 		-p "$PF" --waitfor tcp:127.0.0.1:1 sleep "$MARK"
-	fails 2 '^daemonize: --st: ambiguous option: --stderr, --status, --stdout, --stop, --stop-timeout \(see daemonize --help\)$' \
+	fails 2 '^daemonize: --st: ambiguous option: --status, --stderr, --stdout, --stop, --stop-timeout \(see daemonize --help\)$' \
 		--st -p "$PF"
 	nothing_left
 }
