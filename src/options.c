@@ -1271,8 +1271,10 @@ options_parse(struct options *o, int argc, char **argv)
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, shortopts, longopts,
 	    NULL)) != -1) {
-		if ((d = options_lookup(opt)) != NULL)
-			given[d - optdefs] = true;
+		/* No row: no such option, or a value missing (':'). */
+		if ((d = options_lookup(opt)) == NULL)
+			options_getopt_error(opt, argv);
+		given[d - optdefs] = true;
 		options_one(o, d, opt, argv);
 		if (o->help || o->version)
 			return;
