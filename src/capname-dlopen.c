@@ -47,7 +47,8 @@ capname_value(const char *name, int *value, const char **why)
 	cap_value_t cap;
 
 	*why = NULL;
-	if ((fn = capname_load(why)) == NULL || fn(name, &cap) == -1)
+	/* Anything but 0 is a failure, whatever the library answers. */
+	if ((fn = capname_load(why)) == NULL || fn(name, &cap) != 0)
 		return -1;
 	*value = (int)cap;
 	return 0;

@@ -15,7 +15,7 @@ capname_value(const char *name, int *value, const char **why)
 	cap_value_t cap;
 
 	*why = NULL;
-	if (cap_from_name(name, &cap) == -1)
+	if (cap_from_name(name, &cap) != 0)
 		return -1;
 	*value = (int)cap;
 	return 0;

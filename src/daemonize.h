@@ -154,6 +154,7 @@ struct options {
 	uint8_t success_exit[32]; /* clean exit statuses, as bits */
 	uint64_t success_sig;	/* clean signals, bit N-1 for signal N */
 	enum control control;	/* --status, --signal, --stop */
+	const char *caps_unread;	/* why --cap's names could not be read */
 	int signal;		/* --signal */
 	int notify_fd;		/* --notify-fd, or -1 */
 	int nice;

@@ -610,16 +610,19 @@ options_caps(struct options *o, const char *value, char **argv, int opt)
 {
 	const char *bad = NULL, *why = NULL;
 
+	o->set.caps_spec = value;
 	if (caps_parse(value, &o->set.caps, &bad, &why) == -1) {
-		if (why != NULL)
-			die(STATUS_FAILED, "--cap %s: %s", value, why);
+		/* Said once the command line is known to need the names. */
+		if (why != NULL) {
+			o->caps_unread = why;
+			return;
+		}
 		if (bad == NULL)
 			options_bad(argv, opt, value, "capability names, but "
 			    "daemonize was built without libcap");
 		options_bad(argv, opt, value, "capability names such as "
 		    "net_bind_service, comma-separated");
 	}
-	o->set.caps_spec = value;
 }
 
 static void
@@ -816,7 +819,8 @@ options_distance(const char *a, const char *b)
 
 /*
  * The long option closest to what was typed (without its dashes): one
- * that it begins, or within two slips of it; NULL if none is close.
+ * that it begins, or within two slips of it; NULL if none is close.  Of
+ * two as close, the first in alphabetical order, whatever the table's.
  */
 static const char *
 options_nearest(const char *typed)
@@ -830,7 +834,8 @@ options_nearest(const char *typed)
 	for (i = 0; longopts[i].name != NULL; i++) {
 		d = strncmp(longopts[i].name, typed, strlen(typed)) == 0 ? 0 :
 		    options_distance(typed, longopts[i].name);
-		if (d < bestd) {
+		if (d < bestd || (d == bestd && d <= OPTIONS_NEAR_MAX &&
+		    strcmp(longopts[i].name, best) < 0)) {
 			bestd = d;
 			best = longopts[i].name;
 		}
@@ -1291,6 +1296,9 @@ options_parse(struct options *o, int argc, char **argv)
 	options_check_bare(o, argv[optind]);
 	options_check_ready(o);
 	options_check_needs(o, given);
+	if (o->caps_unread != NULL)
+		die(STATUS_FAILED, "--cap %s: %s", o->set.caps_spec,
+		    o->caps_unread);
 	if (o->output_keep == -1)
 		o->output_keep = 10;
 	lognames_check(o);

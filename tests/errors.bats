@@ -180,6 +180,9 @@ nothing_left() {
 		-p "$PF" --waitfor tcp:127.0.0.1:1 sleep "$MARK"
 	fails 2 '^daemonize: --st: ambiguous option: --status, --stderr, --stdout, --stop, --stop-timeout \(see daemonize --help\)$' \
 		--st -p "$PF"
+	# Of two as close, the first in alphabetical order: init, not ionice.
+	fails 2 '^daemonize: --ince: unknown option; did you mean --init\? \(see daemonize --help\)$' \
+		--ince -p "$PF"
 	nothing_left
 }
 
