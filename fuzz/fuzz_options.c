@@ -69,9 +69,9 @@ warn_errno(int err, const char *fmt, ...)
 }
 
 void
-verbose(const struct options *o, const char *fmt, ...)
+verbose(bool on, const char *fmt, ...)
 {
-	(void)o;
+	(void)on;
 	(void)fmt;
 }
 

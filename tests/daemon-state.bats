@@ -176,9 +176,13 @@ again"
 	assert_equal "$(procs_with_arg "$MARK")" ""
 	# With a reader, the program's output is a FIFO it blocks on, as
 	# it would be under the shell's "> fifo".
-	cat "$fifo" >"$BATS_TEST_TMPDIR/read" &
+	# Opened for reading and writing, it never blocks; and the start
+	# waits until the reader holds it, or it would find none.
+	cat <>"$fifo" >"$BATS_TEST_TMPDIR/read" &
 	reader=$!
 	track_pid "$reader"
+	reader_holds() { [ "$(readlink "/proc/$reader/fd/0")" = "$fifo" ]; }
+	wait_until 5 reader_holds
 	run -0 timeout 10 "$DAEMONIZE" -p "$PF" -o "$fifo" sh -c "echo through; exec sleep $MARK"
 	PID=$(read_pidfile "$PF")
 	wait_until 5 runs_program "$PID" sleep "$MARK"
