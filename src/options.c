@@ -108,6 +108,14 @@ struct optdef {
 	} needs[OPTDEF_NEEDS];
 };
 
+/* What --timestamp and --output-max-size need: a log the supervisor writes. */
+#define OPTDEF_LOG_NEEDS \
+	{ NEED_SUPERVISOR, "only with --respawn or --init, whose supervisor " \
+	    "writes the log" }, \
+	{ NEED_NO_SYSLOG, "not with --syslog, which stamps and keeps " \
+	    "its own" }, \
+	{ NEED_LOG_FILE, "needs a log file (-o, -e or --output)" }
+
 /* A row's first fields, which every row has. */
 #define OPTDEF(n, k, h, a) \
 	.name = (n), .key = (k), .has_arg = (h), .arg = (a)
@@ -194,13 +202,7 @@ static const struct optdef optdefs[] = {
 	    "SIZE"),
 	    .help = "with -r: rotate the log before it passes SIZE\n"
 	    "bytes (suffixes k, M, G)",
-	    .needs = {
-		{ NEED_SUPERVISOR,
-		    "only with --respawn or --init, whose supervisor writes "
-		    "the log" },
-		{ NEED_NO_SYSLOG,
-		    "not with --syslog, which stamps and keeps its own" },
-		{ NEED_LOG_FILE, "needs a log file (-o, -e or --output)" } } },
+	    .needs = { OPTDEF_LOG_NEEDS } },
 	{ OPTDEF("pidfile", 'p', required_argument, "FILE"),
 	    .help = "write the pid to FILE and lock it" },
 	{ OPTDEF("respawn", 'r', no_argument, NULL),
@@ -243,13 +245,7 @@ static const struct optdef optdefs[] = {
 	    .help = "with -r: syslog facility (default daemon)" },
 	{ OPTDEF("timestamp", OPT_TIMESTAMP, optional_argument, "FMT"),
 	    .help = "with -r: stamp each line: utc (default), local, tai64n",
-	    .needs = {
-		{ NEED_SUPERVISOR,
-		    "only with --respawn or --init, whose supervisor writes "
-		    "the log" },
-		{ NEED_NO_SYSLOG,
-		    "not with --syslog, which stamps and keeps its own" },
-		{ NEED_LOG_FILE, "needs a log file (-o, -e or --output)" } } },
+	    .needs = { OPTDEF_LOG_NEEDS } },
 	{ OPTDEF("user", 'u', required_argument, "USER[:GROUP]"),
 	    .help = "run as USER (root only)" },
 	{ OPTDEF("verbose", 'v', no_argument, NULL),
