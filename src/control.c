@@ -625,20 +625,6 @@ control_stop(const struct control_settings *o)
 }
 
 /* Run the control operation asked for; returns the exit status. */
-/* What the command line asks of --status, --signal and --stop. */
-void
-control_settings(const struct options *o, struct control_settings *cs)
-{
-	cs->control = o->control;
-	cs->pidfile = o->pidfile;
-	cs->signal = o->signal;
-	cs->kill = o->kill;
-	cs->kill_all = o->kill_all;
-	cs->kill_process = o->kill_process;
-	cs->stop_timeout_ms = o->stop_timeout_ms;
-	cs->verbose = o->verbose;
-}
-
 int
 control_run(const struct control_settings *o)
 {

@@ -171,20 +171,21 @@ static void
 take_locks(const struct options *o, struct launch *l)
 {
 	if (o->lockfile != NULL) {
-		pidfile_init(&l->lock, absolute(o->lockfile));
+		pidfile_init(&l->lock, absolute(o->lockfile), o->lockfile);
 		if (pidfile_lock(&l->lock, NULL) == -1)
 			lock_failed(o, l, &l->lock);
 		verbose(o->verbose, "locked %s", o->lockfile);
 	}
 	if (o->pidfile != NULL) {
-		pidfile_init(&l->pid, absolute(o->pidfile));
+		pidfile_init(&l->pid, absolute(o->pidfile), o->pidfile);
 		if (pidfile_lock(&l->pid, &l->lock) == -1 ||
 		    pidfile_open_write(&l->pid) == -1)
 			lock_failed(o, l, &l->pid);
 		verbose(o->verbose, "locked %s", o->pidfile);
 	}
 	if (o->child_pidfile != NULL) {
-		pidfile_init(&l->child, absolute(o->child_pidfile));
+		pidfile_init(&l->child, absolute(o->child_pidfile),
+		    o->child_pidfile);
 		if (pidfile_create(&l->child) == -1)
 			lock_failed(o, l, &l->child);
 	}
@@ -215,21 +216,21 @@ open_files(const struct options *o, struct launch *l)
 
 /* The caller's side after forking: wait for exec or a failure. */
 static int
-await_daemon(const struct options *o, struct launch *l, struct report *r,
-    pid_t middle)
+await_daemon(const struct ready_settings *rs, struct launch *l,
+    struct report *r, pid_t middle)
 {
 	struct failure f;
 	int status;
 
 	fds_close_launch(l);
 	if (report_wait(r, middle, &f) != 0)
-		launch_abandon(l, report_explain(&f, o, l));
-	verbose(o->verbose, "%s is running", o->argv[0]);
-	if (o->wait_ms == 0)
+		launch_abandon(l, report_explain(&f, l));
+	verbose(rs->verbose, "%s is running", rs->program);
+	if (rs->wait_ms == 0)
 		return STATUS_OK;
 	pidfile_hand_over(&l->pid);
 	pidfile_hand_over(&l->lock);
-	status = ready_wait(&l->readiness, l->ready, r->daemon);
+	status = ready_wait(rs, l->ready, r->daemon);
 	if (status != STATUS_OK)
 		launch_abandon(l, status);
 	return STATUS_OK;
@@ -257,7 +258,7 @@ run_foreground(const struct options *o, struct launch *l)
 
 	narrate(o, l);
 	spawn_exec(&l->spawn, &f);
-	launch_abandon(l, report_explain(&f, o, l));
+	launch_abandon(l, report_explain(&f, l));
 }
 
 /*
@@ -293,8 +294,8 @@ drop_inherited(const struct options *o, const struct launch *l,
 int
 main(int argc, char **argv)
 {
-	struct control_settings cs;
 	struct options o;
+	struct plan p;
 	struct launch l;
 	struct report r = { -1, -1, 0 };
 	pid_t pid;
@@ -312,10 +313,9 @@ main(int argc, char **argv)
 	launch_init(&l);
 	if (privs_check_self() == -1)
 		die(STATUS_FAILED, "refusing to run setuid or setgid");
-	if (o.control != CONTROL_NONE) {
-		control_settings(&o, &cs);
-		exit(control_run(&cs));
-	}
+	plan_settings(&o, &p);
+	if (o.control != CONTROL_NONE)
+		exit(control_run(&p.control));
 	/* The supervisor leaves for "/" before its children apply -c. */
 	if ((o.respawn || o.init) && o.chroot == NULL)
 		o.chdir = absolute(o.chdir);
@@ -329,9 +329,8 @@ main(int argc, char **argv)
 		    "capability", o.user);
 	if (env_apply(&o, l.user) == -1)
 		die_errno(STATUS_FAILED, errno, "environment");
-	ready_settings(&o, &l.readiness);
-	l.relay = relay_capture(&l.readiness);
-	if (ready_prepare(&l.readiness, l.ready) == -1)
+	l.relay = relay_capture(&p.ready);
+	if (ready_prepare(&p.ready, l.ready) == -1)
 		die_errno(STATUS_FAILED, errno, "--wait");
 	/* Set now so the files created for the daemon get its umask. */
 	(void)umask(o.umask);
@@ -342,15 +341,15 @@ main(int argc, char **argv)
 		warn_errno(errno, "pipe");
 		launch_abandon(&l, STATUS_FAILED);
 	}
-	launch_plan(&o, &l, &r);
+	plan_spawn(&o, &l, &r);
 	if (o.foreground && (o.respawn || o.init || relay_active(l.relay)))
-		supervise(&o, &l, NULL);
+		supervise(&p.supervise, &l, NULL);
 	if (o.foreground)
 		run_foreground(&o, &l);
 	drop_inherited(&o, &l, &r);
 	if (o.respawn) {
 		if ((pid = detach_fork(&r)) == 0)
-			supervise(&o, &l, &r);
+			supervise(&p.supervise, &l, &r);
 	} else {
 		narrate(&o, &l);
 		pid = detach_vfork(&r, &l.spawn);
@@ -360,5 +359,5 @@ main(int argc, char **argv)
 		launch_abandon(&l, STATUS_FAILED);
 	}
 	/* exit, not return: what main holds stays reachable to the end. */
-	exit(await_daemon(&o, &l, &r, pid));
+	exit(await_daemon(&p.ready, &l, &r, pid));
 }

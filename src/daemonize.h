@@ -198,6 +198,7 @@ struct pidfile {
 	int wfd;		/* write side, closed before exec; -1 for -l */
 	dev_t dev;
 	ino_t ino;
+	const char *given;	/* as the command line named it, for messages */
 	bool owned;		/* we created or truncated it: remove on failure */
 	bool handed;		/* the lock left to the daemon (pidfile_hand_over) */
 	const char *why;	/* reason for a failure errno cannot say */
@@ -205,6 +206,7 @@ struct pidfile {
 
 /* The user and groups the daemon runs as (-u). */
 struct user {
+	const char *spec;	/* -u USER[:GROUP] or --group as given */
 	char *name;		/* NULL when only the groups change */
 	char *home;
 	uid_t uid;
@@ -261,7 +263,7 @@ struct spawn {
 };
 
 
-/* What readiness is told, filled from the options in one place. */
+/* What readiness is told (plan.c). */
 struct ready_settings {
 	const char *program;	/* for messages */
 	bool notify;		/* --notify */
@@ -288,7 +290,6 @@ struct launch {
 	struct pidfile child;	/* --child-pidfile */
 	struct user *user;	/* -u, or NULL */
 	struct ready *ready;	/* --wait (ready.c) */
-	struct ready_settings readiness;	/* told to ready.c, relay.c */
 	struct spawn spawn;	/* the daemon's last steps */
 	struct relay *relay;	/* a manager's NOTIFY_SOCKET (relay.c) */
 	const char *rundir;	/* --runtime-dir, once made or checked */
@@ -354,10 +355,7 @@ struct report {
 long	 clock_ms(void);
 
 /* control.c */
-/*
- * What --status, --signal and --stop are told, filled from the options
- * in one place (control_settings()).
- */
+/* What --status, --signal and --stop are told (plan.c). */
 struct control_settings {
 	enum control control;	/* which */
 	const char *pidfile;	/* -p */
@@ -368,7 +366,6 @@ struct control_settings {
 	long stop_timeout_ms;	/* --stop-timeout */
 	bool verbose;		/* -v */
 };
-void	 control_settings(const struct options *, struct control_settings *);
 int	 control_run(const struct control_settings *);
 pid_t	 control_holder(const char *, pid_t);
 
@@ -431,14 +428,13 @@ const char *kernelfs_refused(int);
 
 /* launch.c */
 void	 launch_init(struct launch *);
-void	 launch_plan(const struct options *, struct launch *,
-	     const struct report *);
 __dead void launch_abandon(struct launch *, int);
 
 /*
- * logpipe.c: the supervisor's log.  What it is told, filled from the
- * options in one place (logpipe_settings()); struct logpipe itself is
- * logpipe.h's, for logpipe.c and logrotate.c alone.
+ * logpipe.c: the supervisor's log.  What it is told comes from the
+ * options (plan.c) and from the files the caller opened for it (the
+ * supervisor fills those in); struct logpipe itself is logpipe.h's, for
+ * logpipe.c and logrotate.c alone.
  */
 struct logpipe;
 struct logsettings {
@@ -456,8 +452,6 @@ struct logsettings {
 	int rules;		/* fds_open_log() rules to reopen with */
 };
 int	 logpipe_facility(const char *);
-void	 logpipe_settings(const struct options *, const struct launch *,
-	     struct logsettings *);
 struct logpipe *logpipe_open(const struct logsettings *);
 void	 logpipe_child_stdio(const struct logpipe *, int [3]);
 size_t	 logpipe_pollfds(const struct logpipe *, struct pollfd *);
@@ -492,7 +486,7 @@ int	 options_parse_size(const char *, off_t *);
 int	 limits_parse(const char *, struct limit *);
 
 /* pidfile.c */
-void	 pidfile_init(struct pidfile *, const char *);
+void	 pidfile_init(struct pidfile *, const char *, const char *);
 int	 pidfile_lock(struct pidfile *, struct pidfile *);
 int	 pidfile_open_write(struct pidfile *);
 int	 pidfile_rewrite(const struct pidfile *, pid_t);
@@ -535,7 +529,6 @@ int	 program_candidates(const char *, const char *, bool, char ***,
  */
 struct ready;
 struct relay;
-void	 ready_settings(const struct options *, struct ready_settings *);
 bool	 ready_has_conditions(const struct ready_settings *);
 struct ready *ready_init(void);
 int	 ready_prepare(const struct ready_settings *, struct ready *);
@@ -565,10 +558,9 @@ void	 relay_say_late(const struct relay *, const struct ready_settings *,
 int	 report_open(struct report *);
 __dead void report_send(int, const struct failure *);
 int	 report_wait(struct report *, pid_t, struct failure *);
-int	 report_words(const struct failure *, const struct options *,
-	     const struct launch *, struct words *);
-int	 report_explain(const struct failure *, const struct options *,
-	     const struct launch *);
+int	 report_words(const struct failure *, const struct launch *,
+	     struct words *);
+int	 report_explain(const struct failure *, const struct launch *);
 int	 report_not_started(const char *, int);
 
 /* roles.c */
@@ -605,8 +597,42 @@ void	 spawn_exec(const struct spawn *, struct failure *);
 /* subreaper-linux.c, subreaper-none.c */
 int	 subreaper_become(void);
 
-/* supervise.c */
-__dead void supervise(const struct options *, struct launch *,
+/* supervise.c: -r and --init. */
+struct supervise_settings {
+	const char *program;	/* argv[0], for messages */
+	bool respawn;		/* -r: started again; else --init, once */
+	bool init;		/* --init */
+	bool foreground;	/* -f: stdout and stderr stay the caller's */
+	enum restart restart;	/* --restart */
+	uint8_t success_exit[32]; /* --success-exit-status: statuses, */
+	uint64_t success_sig;	/* and signals (bit N-1 for signal N) */
+	long restart_delay_ms;	/* --restart-delay */
+	long restart_window_ms;	/* --restart-window */
+	int max_restarts;	/* --max-restarts; -1 for no limit */
+	long stop_timeout_ms;	/* --stop-timeout */
+	const char *child_pidfile; /* --child-pidfile as given, or NULL */
+	int notify_fd;		/* --notify-fd, or -1 */
+	const int *keep_fds;	/* --keep-fd */
+	size_t nkeep_fds;
+	const struct logsettings *log;	/* what it tells its log, */
+	const struct ready_settings *ready; /* and the relay */
+};
+__dead void supervise(const struct supervise_settings *, struct launch *,
+	     const struct report *);
+
+/*
+ * plan.c: what each subsystem is told, filled from the options there and
+ * nowhere else.  Past it, only the caller's own steps (daemonize.c and
+ * what it calls directly) read struct options.
+ */
+struct plan {
+	struct control_settings control;
+	struct ready_settings ready;
+	struct logsettings log;
+	struct supervise_settings supervise;
+};
+void	 plan_settings(const struct options *, struct plan *);
+void	 plan_spawn(const struct options *, struct launch *,
 	     const struct report *);
 
 /* users-nss.c, users-files.c */

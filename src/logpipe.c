@@ -140,25 +140,6 @@ logpipe_stream_open(struct logstream *s)
  */
 static struct logpipe logpipe_state;
 
-/* What the log is told, from the options and the files opened for it. */
-void
-logpipe_settings(const struct options *o, const struct launch *l,
-    struct logsettings *ls)
-{
-	ls->out_fd = l->out_fd;
-	ls->err_fd = l->err_fd;
-	ls->out_path = l->out_path;
-	ls->err_path = l->err_path;
-	ls->syslog = o->syslog;
-	ls->tag = o->syslog_tag != NULL ? o->syslog_tag : o->argv[0];
-	ls->facility = o->syslog_facility;
-	ls->foreground = o->foreground;
-	ls->stamp = o->stamp;
-	ls->max_size = o->output_max_size;
-	ls->keep = o->output_keep;
-	ls->rules = fds_log_rules(o) | FDS_APPEND;
-}
-
 struct logpipe *
 logpipe_open(const struct logsettings *ls)
 {

@@ -33,10 +33,11 @@
 #define PIDFILE_PROBE_NS	1000000L
 
 void
-pidfile_init(struct pidfile *p, const char *path)
+pidfile_init(struct pidfile *p, const char *path, const char *given)
 {
 	memset(p, 0, sizeof *p);
 	p->path = path;
+	p->given = given;
 	p->fd = -1;
 	p->wfd = -1;
 }

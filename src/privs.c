@@ -159,6 +159,7 @@ privs_lookup(const char *spec, const char *group, struct user **up)
 	if ((u = calloc(1, sizeof *u)) == NULL)
 		return -1;
 	u->uid = getuid();
+	u->spec = spec != NULL ? spec : group;
 	if (spec != NULL) {
 		if ((copy = strdup(spec)) == NULL)
 			goto out;

@@ -41,20 +41,6 @@
 /* After TERM, how long the program has before KILL. */
 #define READY_STOP_MS	5000
 
-/* What readiness is told, from the options, once they are final. */
-void
-ready_settings(const struct options *o, struct ready_settings *rs)
-{
-	rs->program = o->argv[0];
-	rs->notify = o->notify;
-	rs->notify_fd = o->notify_fd;
-	rs->waitfor = o->waitfor;
-	rs->nwaitfor = o->nwaitfor;
-	rs->wait_ms = o->wait_ms;
-	rs->foreground = o->foreground;
-	rs->verbose = o->verbose;
-}
-
 /* A condition the program must meet: --notify, --notify-fd, --wait-for. */
 bool
 ready_has_conditions(const struct ready_settings *rs)

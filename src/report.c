@@ -185,65 +185,67 @@ report_not_started(const char *name, int err)
  * failed.  Returns the exit status the failure means.
  */
 int
-report_words(const struct failure *f, const struct options *o,
-    const struct launch *l, struct words *w)
+report_words(const struct failure *f, const struct launch *l,
+    struct words *w)
 {
+	const struct spawn *sp = &l->spawn;
+
 	*w = (struct words){ { NULL, NULL, NULL }, f->err, "" };
 	switch (f->step) {
 	case STEP_CHROOT:
 		w->what[0] = "chroot ";
-		w->what[1] = o->chroot;
+		w->what[1] = sp->chroot;
 		break;
 	case STEP_CHDIR:
 		w->what[0] = "chdir ";
-		w->what[1] = o->chdir;
+		w->what[1] = sp->chdir;
 		break;
 	case STEP_NOTIFY_FD:
 		w->what[0] = "--notify-fd ";
-		w->what[1] = decimal(w->num, o->notify_fd);
+		w->what[1] = decimal(w->num, sp->moves[0].to);
 		break;
 	case STEP_KEEP_FD:
 		w->what[0] = "--keep-fd ";
-		w->what[1] = decimal(w->num, o->keep_fds[f->arg]);
+		w->what[1] = decimal(w->num, sp->inherit[f->arg]);
 		break;
 	case STEP_LIMIT:
 		w->what[0] = "--limit ";
-		w->what[1] = o->limits[f->arg].spec;
+		w->what[1] = sp->limits[f->arg].spec;
 		break;
 	case STEP_NICE:
 		w->what[0] = "--nice ";
-		w->what[1] = decimal(w->num, o->nice);
+		w->what[1] = decimal(w->num, sp->nice);
 		break;
 	case STEP_OOM:
 		w->what[0] = "--oom-score-adj ";
-		w->what[1] = o->set.oom_spec;
+		w->what[1] = sp->set->oom_spec;
 		break;
 	case STEP_IONICE:
 		w->what[0] = "--ionice ";
-		w->what[1] = o->set.ionice_spec;
+		w->what[1] = sp->set->ionice_spec;
 		break;
 	case STEP_SCHED:
 		w->what[0] = "--sched ";
-		w->what[1] = o->set.sched_spec;
+		w->what[1] = sp->set->sched_spec;
 		break;
 	case STEP_CPUS:
 		w->what[0] = "--cpu-affinity ";
-		w->what[1] = o->set.cpus_spec;
+		w->what[1] = sp->set->cpus_spec;
 		break;
 	case STEP_CAPS:
 		w->what[0] = "--cap ";
-		w->what[1] = o->set.caps_spec;
+		w->what[1] = sp->set->caps_spec;
 		break;
 	case STEP_PIDFILE:
-		w->what[0] = o->pidfile;
+		w->what[0] = l->pid.given;
 		break;
 	case STEP_CHILD_PIDFILE:
-		w->what[0] = o->child_pidfile;
+		w->what[0] = l->child.given;
 		break;
 	case STEP_PRIVS:
-		w->what[0] = o->user != NULL ? "changing to user " :
+		w->what[0] = l->user->name != NULL ? "changing to user " :
 		    "changing to group ";
-		w->what[1] = o->user != NULL ? o->user : o->group;
+		w->what[1] = l->user->spec;
 		break;
 	case STEP_LOST:
 		w->what[0] = "daemon process killed by signal ";
@@ -254,7 +256,7 @@ report_words(const struct failure *f, const struct options *o,
 	case STEP_EXEC:
 		/* No candidate at all: not found, as the caller would say. */
 		if (f->which < 0 || (size_t)f->which >= l->spawn.npaths)
-			return report_program(w, o->argv[0], f->err);
+			return report_program(w, sp->argv[0], f->err);
 		w->what[0] = l->spawn.paths[f->which];
 		/* The daemon judged the status, where the file is. */
 		if (f->arg == STATUS_NOTFOUND)
@@ -271,11 +273,10 @@ report_words(const struct failure *f, const struct options *o,
 
 /* Print the caller's one line for a failure; returns the exit status. */
 int
-report_explain(const struct failure *f, const struct options *o,
-    const struct launch *l)
+report_explain(const struct failure *f, const struct launch *l)
 {
 	struct words w;
-	int status = report_words(f, o, l, &w);
+	int status = report_words(f, l, &w);
 
 	warn_errno(w.err, "%s%s%s", w.what[0], w.what[1] != NULL ? w.what[1] :
 	    "", w.what[2] != NULL ? w.what[2] : "");

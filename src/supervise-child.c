@@ -24,7 +24,7 @@ void
 supervise_say_status(struct supervisor *s)
 {
 	char pidbuf[DECIMAL_LEN], num[DECIMAL_LEN];
-	const char *argv0 = s->o->argv[0];
+	const char *argv0 = s->set->program;
 	const char *pid = decimal(pidbuf, (long)s->child);
 	int st = s->status;
 
@@ -108,7 +108,7 @@ supervise_spawn(struct supervisor *s)
 		if (s->r != NULL)
 			(void)kill(s->child, SIGKILL);
 	}
-	relay_child(s->l->relay, &s->l->readiness, s->l->ready);
+	relay_child(s->l->relay, s->set->ready, s->l->ready);
 	return 0;
 fail:
 	s->failure = (struct failure){ STEP_FORK, errno, 0, -1 };
@@ -134,11 +134,11 @@ supervise_say_failure(struct supervisor *s)
 	struct words w;
 
 	supervise_first(s, false);
-	s->child_status = report_words(&s->failure, s->o, s->l, &w);
+	s->child_status = report_words(&s->failure, s->l, &w);
 	/* "sh cannot be started: No such file", not "sh: sh: ...". */
-	if (strcmp(w.what[0], s->o->argv[0]) == 0 && w.what[1] == NULL)
+	if (strcmp(w.what[0], s->set->program) == 0 && w.what[1] == NULL)
 		w.what[0] = "";
-	logpipe_say(s->log, LOG_ERR, s->o->argv[0], " cannot be started: ",
+	logpipe_say(s->log, LOG_ERR, s->set->program, " cannot be started: ",
 	    w.what[0], w.what[1] != NULL ? w.what[1] : "",
 	    w.what[2] != NULL ? w.what[2] : "",
 	    w.err != 0 && *w.what[0] != '\0' ? ": " : "",
@@ -206,7 +206,7 @@ supervise_cpf_failed(struct supervisor *s)
 		(void)kill(-s->child, SIGKILL);
 		return true;
 	}
-	logpipe_say(s->log, LOG_ERR, s->o->child_pidfile, ": ",
+	logpipe_say(s->log, LOG_ERR, s->set->child_pidfile, ": ",
 	    strerror(s->cpf_err), "; pid ", decimal(pidbuf, (long)s->child),
 	    " is not in it", (char *)NULL);
 	s->cpf_err = 0;
@@ -218,12 +218,11 @@ supervise_cpf_failed(struct supervisor *s)
  * foreground, ours to say.
  */
 __dead void
-supervise_fail(const struct options *o, struct launch *l,
-    const struct report *r, struct failure *f)
+supervise_fail(struct launch *l, const struct report *r, struct failure *f)
 {
 	if (r != NULL)
 		report_send(r->wr, f);
-	launch_abandon(l, report_explain(f, o, l));
+	launch_abandon(l, report_explain(f, l));
 }
 
 /*
@@ -233,12 +232,12 @@ supervise_fail(const struct options *o, struct launch *l,
  * inherited kept but what the children need.
  */
 void
-supervise_settle(const struct options *o, struct launch *l,
+supervise_settle(const struct supervise_settings *ss, struct launch *l,
     const struct report *r)
 {
 	struct failure f = { STEP_CHDIR, 0, 0, -1 };
 	int keep[10];
-	struct keep k = { keep, 0, o->keep_fds, o->nkeep_fds };
+	struct keep k = { keep, 0, ss->keep_fds, ss->nkeep_fds };
 	size_t n = 0;
 
 	if (chdir("/") == -1)
@@ -247,7 +246,7 @@ supervise_settle(const struct options *o, struct launch *l,
 	if (l->pid.wfd != -1 && pidfile_rewrite(&l->pid, getpid()) == -1)
 		goto fail;
 	f.step = STEP_STDIO;
-	if (dup2(l->null_rd, STDIN_FILENO) == -1 || (!o->foreground &&
+	if (dup2(l->null_rd, STDIN_FILENO) == -1 || (!ss->foreground &&
 	    (dup2(l->null_wr, STDOUT_FILENO) == -1 ||
 	    dup2(l->null_wr, STDERR_FILENO) == -1)))
 		goto fail;
@@ -264,7 +263,7 @@ supervise_settle(const struct options *o, struct launch *l,
 	 * the pipes made for each child lands there: the child's dup2() onto
 	 * it would then do nothing, and its exec close the descriptor.
 	 */
-	keep[n++] = o->notify_fd;
+	keep[n++] = ss->notify_fd;
 	k.n = n;
 	f.step = STEP_CLOSE;
 	if (fds_close_except(&k) == -1)
@@ -273,7 +272,7 @@ supervise_settle(const struct options *o, struct launch *l,
 	return;
 fail:
 	f.err = errno;
-	supervise_fail(o, l, r, &f);
+	supervise_fail(l, r, &f);
 }
 
 /*
@@ -293,7 +292,7 @@ supervise_plan(struct supervisor *s)
 	sp->pidfile = -1;
 	/* --notify-fd only for a manager's readiness; kept as moved. */
 	if (sp->nmoves > 0)
-		sp->keep[3] = s->o->notify_fd;
+		sp->keep[3] = s->set->notify_fd;
 	sp->stdio[0] = STDIN_FILENO;
 	sp->stdio[1] = STDOUT_FILENO;
 	sp->stdio[2] = STDERR_FILENO;
@@ -379,7 +378,7 @@ enum state
 on_stop_starting(struct supervisor *s)
 {
 	s->stop_sig = s->sig;
-	s->timer = clock_ms() + s->o->stop_timeout_ms;
+	s->timer = clock_ms() + s->set->stop_timeout_ms;
 	return STARTING;
 }
 

@@ -42,21 +42,21 @@ supervise_schedule(struct supervisor *s)
 	if (s->l->child.wfd != -1)
 		(void)!ftruncate(s->l->child.wfd, 0);
 	if (now - s->started >= SUPERVISE_YOUNG_MS)
-		s->delay = s->o->restart_delay_ms;
+		s->delay = s->set->restart_delay_ms;
 	if (restarts_too_many(&s->restarts, now)) {
-		logpipe_say(s->log, LOG_ERR, s->o->argv[0], " restarted ",
-		    decimal(num, s->o->max_restarts), " times within ",
-		    decimal_duration(window, s->o->restart_window_ms),
+		logpipe_say(s->log, LOG_ERR, s->set->program, " restarted ",
+		    decimal(num, s->set->max_restarts), " times within ",
+		    decimal_duration(window, s->set->restart_window_ms),
 		    " s; giving up", (char *)NULL);
 		s->exit_status = STATUS_RUNNING;
 		return DONE;
 	}
 	delay = s->delay;
 	/* The cap never undercuts the delay asked for. */
-	cap = s->o->restart_delay_ms > SUPERVISE_MAX_DELAY_MS ?
-	    s->o->restart_delay_ms : SUPERVISE_MAX_DELAY_MS;
+	cap = s->set->restart_delay_ms > SUPERVISE_MAX_DELAY_MS ?
+	    s->set->restart_delay_ms : SUPERVISE_MAX_DELAY_MS;
 	s->delay = delay * 2 > cap ? cap : delay * 2;
-	logpipe_say(s->log, LOG_NOTICE, "restarting ", s->o->argv[0], " in ",
+	logpipe_say(s->log, LOG_NOTICE, "restarting ", s->set->program, " in ",
 	    decimal_seconds(num, delay), " s", (char *)NULL);
 	s->timer = now + delay;
 	return WAITING;
@@ -86,11 +86,11 @@ supervise_clean_exit(const struct supervisor *s)
 		return false;
 	if (WIFEXITED(s->status)) {
 		code = WEXITSTATUS(s->status);
-		return (s->o->success_exit[code / 8] & (1U << (code % 8))) != 0;
+		return (s->set->success_exit[code / 8] & (1U << (code % 8))) != 0;
 	}
 	sig = WTERMSIG(s->status);
 	return sig >= 1 && sig <= 64 &&
-	    (s->o->success_sig & 1ULL << (sig - 1)) != 0;
+	    (s->set->success_sig & 1ULL << (sig - 1)) != 0;
 }
 
 /* The tree is gone: restart, or end (stopping, or --init without -r). */
@@ -98,19 +98,19 @@ enum state
 supervise_after(struct supervisor *s)
 {
 	s->timer = -1;
-	if (!s->o->respawn) {
+	if (!s->set->respawn) {
 		/*
 		 * --init gives the child's status as tini does; a relay to a
 		 * manager that asked for the stop tells it the stop worked.
 		 */
-		s->exit_status = s->stopping && !s->o->init ? STATUS_OK :
+		s->exit_status = s->stopping && !s->set->init ? STATUS_OK :
 		    s->child_status;
 		return DONE;
 	}
 	if (s->stopping)
 		return DONE;
-	if (s->o->restart == RESTART_ON_FAILURE && supervise_clean_exit(s)) {
-		logpipe_say(s->log, LOG_NOTICE, s->o->argv[0], " ended "
+	if (s->set->restart == RESTART_ON_FAILURE && supervise_clean_exit(s)) {
+		logpipe_say(s->log, LOG_NOTICE, s->set->program, " ended "
 		    "cleanly; not restarting it (--restart on-failure)",
 		    (char *)NULL);
 		s->exit_status = STATUS_OK;

@@ -75,7 +75,7 @@ supervise_clean(struct supervisor *s, bool stopping)
 	s->left_killed = false;
 	if (!supervise_tree_lives(s))
 		return supervise_after(s);
-	logpipe_say(s->log, LOG_NOTICE, "ending what ", s->o->argv[0],
+	logpipe_say(s->log, LOG_NOTICE, "ending what ", s->set->program,
 	    " (pid ", decimal(pidbuf, (long)s->left), ") left running",
 	    (char *)NULL);
 	if (stopping && s->timer == -1) {
@@ -86,6 +86,6 @@ supervise_clean(struct supervisor *s, bool stopping)
 	}
 	supervise_kill_tree(s, SIGTERM);
 	if (!stopping || s->timer == -1)
-		s->timer = clock_ms() + s->o->stop_timeout_ms;
+		s->timer = clock_ms() + s->set->stop_timeout_ms;
 	return CLEANING;
 }

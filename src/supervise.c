@@ -77,15 +77,15 @@ on_timer_cleaning(struct supervisor *s)
 	char num[DECIMAL_LEN];
 
 	if (!s->left_killed) {
-		logpipe_say(s->log, LOG_WARNING, "what ", s->o->argv[0],
+		logpipe_say(s->log, LOG_WARNING, "what ", s->set->program,
 		    " left running did not stop within ", decimal_seconds(num,
-		    s->o->stop_timeout_ms), " s; killing it", (char *)NULL);
+		    s->set->stop_timeout_ms), " s; killing it", (char *)NULL);
 		supervise_kill_tree(s, SIGKILL);
 		s->left_killed = true;
 		s->timer = clock_ms() + SUPERVISE_KILL_WAIT_MS;
 		return CLEANING;
 	}
-	logpipe_say(s->log, LOG_ERR, "what ", s->o->argv[0], " left running "
+	logpipe_say(s->log, LOG_ERR, "what ", s->set->program, " left running "
 	    "outlived KILL; going on without it", (char *)NULL);
 	return supervise_after(s);
 }
@@ -116,7 +116,7 @@ on_stop_running(struct supervisor *s)
 	(void)kill(-s->child, s->sig);
 	/* A stopped program could not act on it: let it, as systemd does. */
 	(void)kill(-s->child, SIGCONT);
-	s->timer = clock_ms() + s->o->stop_timeout_ms;
+	s->timer = clock_ms() + s->set->stop_timeout_ms;
 	return STOPPING;
 }
 
@@ -141,9 +141,9 @@ on_timer_stopping(struct supervisor *s)
 {
 	char num[DECIMAL_LEN];
 
-	logpipe_say(s->log, LOG_WARNING, s->o->argv[0],
+	logpipe_say(s->log, LOG_WARNING, s->set->program,
 	    " did not stop within ", decimal_seconds(num,
-	    s->o->stop_timeout_ms), " s; killing it", (char *)NULL);
+	    s->set->stop_timeout_ms), " s; killing it", (char *)NULL);
 	(void)kill(-s->child, SIGKILL);
 	s->timer = -1;
 	return s->state;
@@ -245,7 +245,7 @@ supervise_read_signals(struct supervisor *s)
 static void
 supervise_late(struct supervisor *s)
 {
-	relay_say_late(s->l->relay, &s->l->readiness, s->log);
+	relay_say_late(s->l->relay, s->set->ready, s->log);
 	s->late = true;
 	relay_stopping(s->l->relay, s->log);
 	s->sig = SIGTERM;
@@ -280,7 +280,7 @@ supervise_loop(struct supervisor *s)
 		logfirst = n;
 		n += logpipe_pollfds(s->log, pfd + n);
 		relayfirst = n;
-		n += relay_pollfds(s->l->relay, &s->l->readiness,
+		n += relay_pollfds(s->l->relay, s->set->ready,
 		    s->l->ready, pfd + n);
 		if (poll(pfd, n, (int)supervise_wait(s, tick)) == -1 &&
 		    errno != EINTR) {
@@ -289,7 +289,7 @@ supervise_loop(struct supervisor *s)
 			supervise_exit(s, STATUS_FAILED);
 		}
 		logpipe_drain(s->log, pfd + logfirst, relayfirst - logfirst);
-		tick = relay_check(s->l->relay, &s->l->readiness, s->l->ready,
+		tick = relay_check(s->l->relay, s->set->ready, s->l->ready,
 		    s->child, pfd + relayfirst,
 		    n - relayfirst, s->log);
 		if (relay_late(s->l->relay))
@@ -312,20 +312,21 @@ static struct supervisor supervise_state;
 
 /* Become the supervisor; never returns.  r is NULL in the foreground. */
 __dead void
-supervise(const struct options *o, struct launch *l, const struct report *r)
+supervise(const struct supervise_settings *ss, struct launch *l,
+    const struct report *r)
 {
 	struct supervisor *s = &supervise_state;
 	struct failure f = { STEP_PIPE, 0, 0, -1 };
-	struct logsettings ls;
+	struct logsettings ls = *ss->log;
 
-	s->o = o;
+	s->set = ss;
 	s->l = l;
 	s->r = r;
 	s->child = -1;
 	s->execrd = -1;
 	s->timer = -1;
-	s->delay = o->restart_delay_ms;
-	restarts_init(&s->restarts, o->max_restarts, o->restart_window_ms);
+	s->delay = ss->restart_delay_ms;
+	restarts_init(&s->restarts, ss->max_restarts, ss->restart_window_ms);
 	/*
 	 * In the foreground nothing has blocked the signals yet (detach.c
 	 * does, for a daemon): block them before the pidfile names us, so
@@ -336,11 +337,15 @@ supervise(const struct options *o, struct launch *l, const struct report *r)
 		goto fail;
 	/* Where there is none, orphans simply go to init: no failure. */
 	(void)subreaper_become();
-	supervise_settle(o, l, r);
-	logpipe_settings(o, l, &ls);
+	supervise_settle(ss, l, r);
+	/* The files the caller opened for the log. */
+	ls.out_fd = l->out_fd;
+	ls.err_fd = l->err_fd;
+	ls.out_path = l->out_path;
+	ls.err_path = l->err_path;
 	if ((s->log = logpipe_open(&ls)) == NULL ||
 	    supervise_selfpipe(s) == -1 ||
-	    relay_open(l->relay, &l->readiness) == -1)
+	    relay_open(l->relay, ss->ready) == -1)
 		goto fail;
 	f.step = STEP_SIGNALS;
 	if (supervise_signals_catch(s) == -1)
@@ -353,5 +358,5 @@ supervise(const struct options *o, struct launch *l, const struct report *r)
 	supervise_exit(s, s->late ? STATUS_FAILED : s->exit_status);
 fail:
 	f.err = errno;
-	supervise_fail(o, l, r, &f);
+	supervise_fail(l, r, &f);
 }

@@ -34,7 +34,7 @@ enum event {
 };
 
 struct supervisor {
-	const struct options *o;
+	const struct supervise_settings *set;
 	struct launch *l;
 	const struct report *r;	/* to the caller, until the first exec */
 	struct spawn plan;	/* the children's last steps */
@@ -76,9 +76,9 @@ void	 supervise_say_failure(struct supervisor *);
 enum state supervise_start(struct supervisor *);
 int	 supervise_exec_outcome(struct supervisor *);
 bool	 supervise_cpf_failed(struct supervisor *);
-__dead void supervise_fail(const struct options *, struct launch *,
-	    const struct report *, struct failure *);
-void	 supervise_settle(const struct options *, struct launch *,
+__dead void supervise_fail(struct launch *, const struct report *,
+	    struct failure *);
+void	 supervise_settle(const struct supervise_settings *, struct launch *,
 	    const struct report *);
 int	 supervise_plan(struct supervisor *);
 enum state on_exec_ok(struct supervisor *);
