@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "daemonize.h"
+#include "options.h"
 
 #define FUZZ_MAX_WORDS	32
 

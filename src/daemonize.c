@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemonize.h"
+#include "options.h"
 
 /*
  * Find the program now, in the caller's directory and PATH.  With --chroot

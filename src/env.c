@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "daemonize.h"
+#include "options.h"
 
 /* The PATH a cleared environment gets with -u, as login(1) would set. */
 #define ENV_PATH_USER	"/usr/local/bin:/usr/bin:/bin"

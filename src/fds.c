@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "daemonize.h"
+#include "options.h"
 
 /* Beyond any descriptor a process can have been handed. */
 #define FDS_CEILING	((rlim_t)1 << 20)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "daemonize.h"
+#include "options.h"
 
 struct named {
 	const char *option;

@@ -20,6 +20,7 @@
 #include <syslog.h>
 
 #include "daemonize.h"
+#include "options.h"
 
 
 /* Options with a long name only: keys past every short letter. */

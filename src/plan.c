@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "daemonize.h"
+#include "options.h"
 
 extern char **environ;
 

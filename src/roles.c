@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "daemonize.h"
+#include "options.h"
 
 struct role {
 	const char *name;

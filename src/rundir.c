@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "daemonize.h"
+#include "options.h"
 
 /* Is the directory dir path's parent, or an ancestor of it? */
 static bool
