@@ -133,7 +133,9 @@ struct pidfile {
 /* The user and groups the daemon runs as (-u). */
 struct user {
 	const char *spec;	/* -u USER[:GROUP] or --group as given */
-	char *name;		/* NULL when only the groups change */
+	bool changes_user;	/* -u: not only the groups */
+	char *name;		/* NULL for --group alone, or a uid of no
+				   passwd entry */
 	char *home;
 	uid_t uid;
 	gid_t gid;

@@ -160,6 +160,7 @@ privs_lookup(const char *spec, const char *group, struct user **up)
 		return -1;
 	u->uid = getuid();
 	u->spec = spec != NULL ? spec : group;
+	u->changes_user = spec != NULL;
 	if (spec != NULL) {
 		if ((copy = strdup(spec)) == NULL)
 			goto out;

@@ -243,7 +243,7 @@ report_words(const struct failure *f, const struct launch *l,
 		w->what[0] = l->child.given;
 		break;
 	case STEP_PRIVS:
-		w->what[0] = l->user->name != NULL ? "changing to user " :
+		w->what[0] = l->user->changes_user ? "changing to user " :
 		    "changing to group ";
 		w->what[1] = l->user->spec;
 		break;

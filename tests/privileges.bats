@@ -126,6 +126,11 @@ uid $(id -u nobody) $(id -u nobody)"
 	assert_equal "$stderr" "daemonize: changing to group $grp: Operation not permitted"
 	assert [ ! -e "$PF" ]
 	assert_equal "$(procs_with_arg "$MARK")" ""
+	# A uid of no passwd entry has no name, and is still a user to become.
+	run --separate-stderr -125 without_caps setuid,setgid "$DAEMONIZE" -p "$PF" -u "54321:$grp" sleep "$MARK"
+	assert_equal "$stderr" "daemonize: changing to user 54321:$grp: Operation not permitted"
+	assert [ ! -e "$PF" ]
+	assert_equal "$(procs_with_arg "$MARK")" ""
 	# The lock went with the failed starts.
 	run -0 "$DAEMONIZE" -p "$PF" sleep "$MARK"
 	read_pidfile "$PF" >/dev/null
