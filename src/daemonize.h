@@ -528,10 +528,7 @@ struct supervise_settings {
 	long restart_window_ms;	/* --restart-window */
 	int max_restarts;	/* --max-restarts; -1 for no limit */
 	long stop_timeout_ms;	/* --stop-timeout */
-	const char *child_pidfile; /* --child-pidfile as given, or NULL */
 	int notify_fd;		/* --notify-fd, or -1 */
-	const int *keep_fds;	/* --keep-fd */
-	size_t nkeep_fds;
 	const struct logsettings *log;	/* what it tells its log, */
 	const struct ready_settings *ready; /* and the relay */
 };

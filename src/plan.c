@@ -78,10 +78,7 @@ plan_supervise(const struct options *o, const struct plan *p,
 	ss->restart_window_ms = o->restart_window_ms;
 	ss->max_restarts = o->max_restarts;
 	ss->stop_timeout_ms = o->stop_timeout_ms;
-	ss->child_pidfile = o->child_pidfile;
 	ss->notify_fd = o->notify_fd;
-	ss->keep_fds = o->keep_fds;
-	ss->nkeep_fds = o->nkeep_fds;
 	ss->log = &p->log;
 	ss->ready = &p->ready;
 }

@@ -206,7 +206,7 @@ supervise_cpf_failed(struct supervisor *s)
 		(void)kill(-s->child, SIGKILL);
 		return true;
 	}
-	logpipe_say(s->log, LOG_ERR, s->set->child_pidfile, ": ",
+	logpipe_say(s->log, LOG_ERR, s->l->child.given, ": ",
 	    strerror(s->cpf_err), "; pid ", decimal(pidbuf, (long)s->child),
 	    " is not in it", (char *)NULL);
 	s->cpf_err = 0;
@@ -237,7 +237,8 @@ supervise_settle(const struct supervise_settings *ss, struct launch *l,
 {
 	struct failure f = { STEP_CHDIR, 0, 0, -1 };
 	int keep[10];
-	struct keep k = { keep, 0, ss->keep_fds, ss->nkeep_fds };
+	/* --keep-fd: the children's, as their plan has it (plan_spawn()). */
+	struct keep k = { keep, 0, l->spawn.inherit, l->spawn.ninherit };
 	size_t n = 0;
 
 	if (chdir("/") == -1)
